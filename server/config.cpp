@@ -1,0 +1,247 @@
+#include "server/config.h"
+
+#include <cxxopts.hpp>
+
+#include <functional>
+
+#include "server/glob.h"
+#include "server/number.h"
+
+namespace server {
+
+namespace {
+
+std::optional<int64_t> parse_ranged(std::string_view s, int64_t lo, int64_t hi) {
+    auto v = parse_int64(s);
+    if (!v || *v < lo || *v > hi) return std::nullopt;
+    return v;
+}
+
+// Redis memory units: 1k = 1000, 1kb = 1024, and so on; plain bytes too.
+std::optional<int64_t> parse_memory(std::string_view s) {
+    struct Unit {
+        std::string_view suffix;
+        int64_t mul;
+    };
+    static constexpr Unit kUnits[] = {{"kb", 1024},       {"mb", 1024 * 1024},
+                                      {"gb", 1LL << 30},  {"k", 1000},
+                                      {"m", 1000 * 1000}, {"g", 1000LL * 1000 * 1000},
+                                      {"b", 1}};
+    std::string lower(s);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const Unit& u : kUnits) {
+        if (lower.size() > u.suffix.size() && lower.ends_with(u.suffix)) {
+            auto v = parse_int64(std::string_view(lower).substr(0, lower.size() - u.suffix.size()));
+            if (!v || *v < 0 || *v > INT64_MAX / u.mul) return std::nullopt;
+            return *v * u.mul;
+        }
+    }
+    auto v = parse_int64(lower);
+    if (!v || *v < 0) return std::nullopt;
+    return v;
+}
+
+struct Param {
+    std::string_view name;
+    std::function<std::string(const Config&)> get;
+    // Returns an error reason, or nullopt when applied. Null: read-only.
+    std::function<std::optional<std::string>(Config&, std::string_view)> set;
+};
+
+std::optional<std::string> set_int(int64_t& field, std::string_view v, int64_t lo, int64_t hi) {
+    auto n = parse_ranged(v, lo, hi);
+    if (!n) return std::string("argument must be a number between ") + std::to_string(lo) + " and " +
+                  std::to_string(hi);
+    field = *n;
+    return std::nullopt;
+}
+
+// Parameters Redis clients ask about that we accept but that do not change
+// our behaviour (yet); reported with Redis's defaults.
+struct FixedParam {
+    std::string_view name;
+    std::string_view value;
+};
+constexpr FixedParam kFixed[] = {
+    {"appendfsync", "everysec"},
+    {"maxmemory", "0"},
+    {"maxmemory-policy", "noeviction"},
+    {"tcp-keepalive", "300"},
+    {"protected-mode", "yes"},
+    {"requirepass", ""},
+    {"masterauth", ""},
+    {"loglevel", "notice"},
+    {"dbfilename", "dump.rdb"},
+    {"slowlog-log-slower-than", "10000"},
+    {"slowlog-max-len", "128"},
+    {"notify-keyspace-events", ""},
+    {"client-query-buffer-limit", "1073741824"},
+    {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+    {"io-threads", "1"},
+    {"cluster-enabled", "no"},
+    {"lua-time-limit", "5000"},
+    {"tcp-backlog", "511"},
+    {"unixsocket", ""},
+    {"replica-read-only", "yes"},
+    {"maxmemory-samples", "5"},
+    {"latency-tracking", "yes"},
+};
+
+const std::vector<Param>& params() {
+    static const std::vector<Param> kParams = {
+        {"port", [](const Config& c) { return std::to_string(c.port); }, nullptr},
+        {"bind", [](const Config& c) { return c.bind; }, nullptr},
+        {"databases", [](const Config& c) { return std::to_string(c.databases); }, nullptr},
+        {"maxclients", [](const Config& c) { return std::to_string(c.maxclients); },
+         [](Config& c, std::string_view v) { return set_int(c.maxclients, v, 1, LONG_MAX); }},
+        {"timeout", [](const Config& c) { return std::to_string(c.timeout); },
+         [](Config& c, std::string_view v) { return set_int(c.timeout, v, 0, LONG_MAX); }},
+        {"hz", [](const Config& c) { return std::to_string(c.hz); },
+         [](Config& c, std::string_view v) {
+             int64_t hz = c.hz;
+             auto err = set_int(hz, v, 0, INT_MAX);
+             if (!err) c.hz = static_cast<int>(std::clamp<int64_t>(hz, 1, 500));
+             return err;
+         }},
+        {"proto-max-bulk-len", [](const Config& c) { return std::to_string(c.proto_max_bulk_len); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             auto n = parse_memory(v);
+             if (!n || *n < 1024 * 1024) return "argument must be a memory value";
+             c.proto_max_bulk_len = *n;
+             return std::nullopt;
+         }},
+        {"save", [](const Config& c) { return c.save; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             c.save = std::string(v);
+             return std::nullopt;
+         }},
+        {"appendonly", [](const Config& c) { return c.appendonly; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             if (v != "yes" && v != "no") return "argument must be 'yes' or 'no'";
+             if (v == "yes") return "appendonly is not supported yet";
+             c.appendonly = std::string(v);
+             return std::nullopt;
+         }},
+    };
+    return kParams;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> config_get(const Config& cfg,
+                                                             std::string_view pattern) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const Param& p : params())
+        if (glob_match(pattern, p.name, true)) out.emplace_back(std::string(p.name), p.get(cfg));
+    for (const FixedParam& p : kFixed)
+        if (glob_match(pattern, p.name, true))
+            out.emplace_back(std::string(p.name), std::string(p.value));
+    return out;
+}
+
+bool config_known(std::string_view name) {
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const Param& p : params())
+        if (p.name == lower) return true;
+    for (const FixedParam& p : kFixed)
+        if (p.name == lower) return true;
+    return false;
+}
+
+std::optional<std::string> config_set(Config& cfg, std::string_view name, std::string_view value) {
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const Param& p : params()) {
+        if (p.name != lower) continue;
+        if (!p.set) return std::string("can't set immutable config");
+        return p.set(cfg, value);
+    }
+    for (const FixedParam& p : kFixed) {
+        if (p.name != lower) continue;
+        if (value == p.value) return std::nullopt;
+        return std::string("setting this parameter is not supported");
+    }
+    return std::string("unknown");
+}
+
+CommandLine parse_command_line(int argc, char** argv) {
+    CommandLine out;
+    cxxopts::Options options("ringdis-server",
+                             "ringdis: a single-threaded Redis-compatible server");
+    options.add_options()
+        ("port", "TCP port to listen on", cxxopts::value<std::string>()->default_value("6379"))
+        ("bind", "address to listen on", cxxopts::value<std::string>()->default_value("127.0.0.1"))
+        ("storage", "keyspace: shared by all connections, or one per connection (shared|per-connection)",
+         cxxopts::value<std::string>()->default_value("shared"))
+        ("maxclients", "maximum number of connected clients",
+         cxxopts::value<std::string>()->default_value("10000"))
+        ("hz", "background task frequency (expiry, rehash), 1-500",
+         cxxopts::value<std::string>()->default_value("10"))
+        ("verbose", "log every received command")
+        ("version", "print the version and exit")
+        ("h,help", "print this help and exit");
+
+    cxxopts::ParseResult parsed;
+    try {
+        parsed = options.parse(argc, argv);
+    } catch (const std::exception& e) {
+        out.exit_code = 2;
+        out.output = std::string("ringdis-server: ") + e.what() + "\n";
+        return out;
+    }
+    if (!parsed.unmatched().empty()) {
+        out.exit_code = 2;
+        out.output = "ringdis-server: unexpected argument '" + parsed.unmatched().front() + "'\n";
+        return out;
+    }
+    if (parsed.count("help")) {
+        out.output = options.help();
+        return out;
+    }
+    if (parsed.count("version")) {
+        out.output = std::string("ringdis-server v=") + std::string(kRingdisVersion) +
+                     " (redis compatibility " + std::string(kRedisCompatVersion) + ")\n";
+        return out;
+    }
+
+    Config cfg;
+    auto fail = [&](std::string_view flag, const std::string& value, std::string_view why) {
+        out.exit_code = 2;
+        out.output = "ringdis-server: invalid value '" + value + "' for --" + std::string(flag) +
+                     ": " + std::string(why) + "\n";
+        return out;
+    };
+    std::string port = parsed["port"].as<std::string>();
+    auto p = parse_ranged(port, 0, 65535);
+    if (!p) return fail("port", port, "expected a number from 0 to 65535");
+    cfg.port = static_cast<int>(*p);
+
+    cfg.bind = parsed["bind"].as<std::string>();
+    if (cfg.bind.empty()) return fail("bind", cfg.bind, "expected an IPv4 address");
+
+    std::string storage = parsed["storage"].as<std::string>();
+    if (storage == "shared") {
+        cfg.storage = StorageMode::kShared;
+    } else if (storage == "per-connection") {
+        cfg.storage = StorageMode::kPerConnection;
+    } else {
+        return fail("storage", storage, "expected 'shared' or 'per-connection'");
+    }
+
+    std::string maxclients = parsed["maxclients"].as<std::string>();
+    auto m = parse_ranged(maxclients, 1, 1000000);
+    if (!m) return fail("maxclients", maxclients, "expected a number from 1 to 1000000");
+    cfg.maxclients = *m;
+
+    std::string hz = parsed["hz"].as<std::string>();
+    auto h = parse_ranged(hz, 1, 500);
+    if (!h) return fail("hz", hz, "expected a number from 1 to 500");
+    cfg.hz = static_cast<int>(*h);
+
+    cfg.verbose = parsed.count("verbose") > 0;
+    out.config = cfg;
+    return out;
+}
+
+}  // namespace server

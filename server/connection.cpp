@@ -1,0 +1,299 @@
+#include "server/connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+
+#include "server/command_table.h"
+#include "server/database.h"
+#include "server/server.h"
+
+namespace server {
+
+namespace {
+
+// Past this much unsent output a connection stops executing commands until
+// the client reads (backpressure instead of unbounded growth).
+constexpr size_t kOutputSoftLimit = 1 << 20;
+// Large bulks grow the input buffer in steps of at most this, so a header
+// announcing 512 MB does not reserve it before the bytes arrive.
+constexpr size_t kMaxGrowStep = 64u << 20;
+
+std::string_view upto_nul(std::string_view s) {
+    size_t nul = s.find('\0');
+    return nul == std::string_view::npos ? s : s.substr(0, nul);
+}
+
+}  // namespace
+
+std::string_view state_name(ConnState s) {
+    switch (s) {
+    case ConnState::kReading: return "reading";
+    case ConnState::kWriting: return "writing";
+    case ConnState::kClosing: return "closing";
+    case ConnState::kClosed: return "closed";
+    }
+    return "unknown";
+}
+
+Connection::Connection(Server& server, int fd, uint64_t id, std::string peer, std::string local)
+    : server_(server),
+      fd_(fd),
+      id_(id),
+      parser_(protocol::ParserLimits{.max_bulk = server.config().proto_max_bulk_len}),
+      writer_(out_, 2),
+      peer_(std::move(peer)),
+      local_(std::move(local)) {
+    created_ms_ = last_active_ms_ = server_.loop().now_ms();
+}
+
+Connection::~Connection() = default;
+
+Databases& Connection::databases() {
+    if (server_.config().storage == StorageMode::kShared) return server_.shared_databases();
+    if (!own_databases_) own_databases_ = std::make_unique<Databases>();
+    return *own_databases_;
+}
+
+Database& Connection::db() { return databases().at(db_index_); }
+
+unsigned Connection::event_mask() const {
+    unsigned mask = reactor::kNone;
+    if (state_ == ConnState::kReading) mask |= reactor::kReadable;
+    if (write_armed_) mask |= reactor::kWritable;
+    return mask;
+}
+
+void Connection::update_mask() {
+    if (state_ != ConnState::kClosed) server_.loop().set_mask(fd_, event_mask());
+}
+
+void Connection::transition(ConnState next_state) {
+    if (state_ == ConnState::kClosed || state_ == next_state) return;
+    // Closing is final: only the close itself may follow it.
+    if (state_ == ConnState::kClosing && next_state != ConnState::kClosed) return;
+    state_ = next_state;
+    update_mask();
+}
+
+void Connection::on_io(int, unsigned events) {
+    if (events & reactor::kReadable) handle_readable();
+    if (state_ != ConnState::kClosed && (events & reactor::kWritable)) handle_writable();
+    if (state_ != ConnState::kClosed && (events & reactor::kHangup) && state_ != ConnState::kReading) {
+        close_now();  // the peer is gone and we were not reading to notice
+    }
+}
+
+void Connection::borrow_input() {
+    if (in_.capacity() == 0) in_ = server_.take_input_buffer();
+}
+
+void Connection::return_idle_buffers() {
+    if (in_.empty() && in_.capacity() != 0) server_.give_input_buffer(std::move(in_));
+    if (out_.empty() && out_.capacity() != 0) server_.give_output_buffer(std::move(out_));
+}
+
+void Connection::handle_readable() {
+    if (state_ != ConnState::kReading) return;
+    borrow_input();
+    if (in_.free_space() == 0) in_.reserve(in_.capacity() * 2);
+    std::span<char> room = in_.writable();
+    ssize_t n = ::read(fd_, room.data(), room.size());
+    ServerStats& stats = server_.stats();
+    ++stats.read_syscalls;
+    if (n > 0) {
+        in_.commit(static_cast<size_t>(n));
+        stats.net_input_bytes += static_cast<uint64_t>(n);
+        last_active_ms_ = server_.loop().now_ms();
+        process_input();
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        close_now();
+        return;
+    }
+    if (state_ != ConnState::kClosed) return_idle_buffers();
+}
+
+void Connection::handle_writable() { flush(); }
+
+void Connection::resume_input() {
+    if (state_ != ConnState::kReading) return;
+    process_input();
+    if (state_ != ConnState::kClosed) return_idle_buffers();
+}
+
+void Connection::process_input() {
+    if (out_.capacity() == 0) out_ = server_.take_output_buffer();
+    while (state_ == ConnState::kReading && !in_.empty()) {
+        protocol::ParseStatus st = parser_.parse(in_);
+        if (st == protocol::ParseStatus::kNeedMore) {
+            size_t want = parser_.bytes_wanted();
+            if (want > in_.free_space()) {
+                size_t step = want < kMaxGrowStep ? want : kMaxGrowStep;
+                in_.reserve(in_.size() + step);
+            }
+            break;
+        }
+        if (st == protocol::ParseStatus::kError) {
+            reply_protocol_error();
+            break;
+        }
+        const auto& argv = parser_.args();
+        if (!argv.empty()) execute(argv);
+        if (state_ == ConnState::kClosed) return;
+        in_.consume(parser_.frame_size());
+        if (out_.size() > kOutputSoftLimit && state_ == ConnState::kReading) {
+            transition(ConnState::kWriting);
+        }
+    }
+    if (!out_.empty()) server_.queue_write(this);
+}
+
+void Connection::reply_protocol_error() {
+    ++server_.stats().protocol_errors;
+    std::string msg = "ERR " + parser_.error_message();
+    writer_.error(msg);
+    ++server_.stats().total_error_replies;
+    in_.consume(in_.size());
+    parser_.reset();
+    close_after_reply();
+}
+
+void Connection::execute(std::span<const std::string_view> argv) {
+    if (server_.config().verbose) log_command(argv);
+    ServerStats& stats = server_.stats();
+    const Command* cmd = server_.commands().find(argv[0]);
+    if (cmd == nullptr) {
+        std::string args;
+        for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+            std::string_view a = upto_nul(argv[i]).substr(0, 128 - args.size());
+            args += '\'';
+            args.append(a);
+            args += "' ";
+        }
+        std::string msg = "ERR unknown command '";
+        msg.append(upto_nul(argv[0]).substr(0, 128));
+        msg += "', with args beginning with: ";
+        msg += args;
+        writer_.error(msg);
+        ++stats.unknown_commands;
+        ++stats.total_error_replies;
+        return;
+    }
+    if (cmd->subcommands != nullptr && argv.size() >= 2) {
+        const Command* sub = CommandTable::find_subcommand(*cmd, argv[1]);
+        if (sub == nullptr) {
+            std::string upper(upto_nul(argv[0]));
+            for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            std::string msg = "ERR unknown subcommand '";
+            msg.append(upto_nul(argv[1]).substr(0, 128));
+            msg += "'. Try " + upper + " HELP.";
+            writer_.error(msg);
+            ++stats.total_error_replies;
+            return;
+        }
+        cmd = sub;
+    }
+    const int argc = static_cast<int>(argv.size());
+    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
+        writer_.error(arity_error_text(cmd->name));
+        ++cmd->stats.rejected_calls;
+        ++stats.total_error_replies;
+        return;
+    }
+    CommandContext ctx{server_, *this, db(), argv, writer_, *cmd,
+                       static_cast<int64_t>(server_.loop().now_ms())};
+    cmd->handler(ctx);
+    ++cmd->stats.calls;
+    if (ctx.failed) {
+        ++cmd->stats.failed_calls;
+        ++stats.total_error_replies;
+    }
+    ++stats.total_commands_processed;
+    last_command_ = cmd->name;
+}
+
+void Connection::log_command(std::span<const std::string_view> argv) const {
+    std::string line = "GOT: Array([";
+    for (size_t i = 0; i < argv.size(); ++i) {
+        if (i) line += ", ";
+        line += "Bulk(b\"";
+        for (unsigned char c : argv[i]) {
+            if (c == '"' || c == '\\') {
+                line += '\\';
+                line += static_cast<char>(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                line += static_cast<char>(c);
+            } else {
+                char hex[5];
+                std::snprintf(hex, sizeof hex, "\\x%02x", c);
+                line += hex;
+            }
+        }
+        line += "\")";
+    }
+    line += "])\n";
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+}
+
+void Connection::flush() {
+    ServerStats& stats = server_.stats();
+    while (!out_.empty()) {
+        std::string_view p = out_.pending();
+        ssize_t n = ::send(fd_, p.data(), p.size(), MSG_NOSIGNAL);
+        ++stats.write_syscalls;
+        if (n > 0) {
+            out_.consume(static_cast<size_t>(n));
+            stats.net_output_bytes += static_cast<uint64_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!write_armed_) {
+                write_armed_ = true;
+                update_mask();
+            }
+            return;
+        }
+        close_now();
+        return;
+    }
+    if (state_ == ConnState::kClosing) {
+        close_now();
+        return;
+    }
+    if (write_armed_) {
+        write_armed_ = false;
+        update_mask();
+    }
+    if (state_ == ConnState::kWriting) {
+        transition(ConnState::kReading);
+        if (!in_.empty()) server_.queue_ready(this);
+    }
+    return_idle_buffers();
+}
+
+void Connection::close_after_reply() {
+    transition(ConnState::kClosing);
+    if (out_.empty()) {
+        close_now();
+    } else {
+        server_.queue_write(this);
+    }
+}
+
+void Connection::close_now() {
+    if (state_ == ConnState::kClosed) return;
+    server_.loop().unwatch(fd_);
+    ::close(fd_);
+    state_ = ConnState::kClosed;
+    in_.release();
+    out_.clear();
+    out_.release();
+    server_.retire(this);
+}
+
+}  // namespace server

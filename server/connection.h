@@ -1,0 +1,111 @@
+// One client connection: a task stepped by the reactor. Its lifecycle is an
+// explicit state (printed by CLIENT LIST); its I/O buffers are borrowed from
+// the server's pools while it has bytes in flight and returned when it goes
+// idle, so an idle connection holds no buffers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocol/output_buffer.h"
+#include "protocol/reply_writer.h"
+#include "protocol/resp_parser.h"
+#include "protocol/ring_buffer.h"
+#include "reactor/event_loop.h"
+
+namespace server {
+
+class Server;
+class Database;
+class Databases;
+
+enum class ConnState : uint8_t {
+    kReading,  // reading and executing commands
+    kWriting,  // output over the soft limit: not reading until it drains
+    kClosing,  // close once the pending output is written
+    kClosed,   // socket closed; destroyed by the server before the loop sleeps
+};
+std::string_view state_name(ConnState s);
+
+class Connection final : public reactor::IoHandler {
+public:
+    Connection(Server& server, int fd, uint64_t id, std::string peer, std::string local);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    void on_io(int fd, unsigned events) override;
+
+    // Writes pending output (called before the loop sleeps and on EPOLLOUT).
+    void flush();
+    // Runs commands already buffered (after backpressure lifts).
+    void resume_input();
+    // Stops reading; closes once the output already produced is written.
+    void close_after_reply();
+    // Closes the socket now and hands the object to the server to destroy.
+    void close_now();
+
+    ConnState state() const { return state_; }
+    uint64_t id() const { return id_; }
+    int fd() const { return fd_; }
+    const std::string& peer() const { return peer_; }
+    const std::string& local() const { return local_; }
+    const std::string& name() const { return name_; }
+    void set_name(std::string_view n) { name_ = std::string(n); }
+    int db_index() const { return db_index_; }
+    void select(int index) { db_index_ = index; }
+    Database& db();
+    Databases& databases();
+    int proto() const { return writer_.proto(); }
+    void set_proto(int p) { writer_.set_proto(p); }
+    uint64_t created_ms() const { return created_ms_; }
+    uint64_t last_active_ms() const { return last_active_ms_; }
+    std::string_view last_command() const { return last_command_; }
+    size_t input_buffered() const { return in_.size(); }
+    size_t input_capacity() const { return in_.capacity(); }
+    size_t output_pending() const { return out_.size(); }
+    size_t output_capacity() const { return out_.capacity(); }
+    unsigned event_mask() const;
+
+    // Intrusive links owned by Server (connection list, write queue).
+    Connection* prev = nullptr;
+    Connection* next = nullptr;
+    Connection* next_pending = nullptr;
+    bool write_queued = false;
+    Connection* next_ready = nullptr;
+    bool ready_queued = false;
+
+private:
+    void transition(ConnState next_state);
+    void update_mask();
+    void handle_readable();
+    void handle_writable();
+    void process_input();
+    void execute(std::span<const std::string_view> argv);
+    void reply_protocol_error();
+    void log_command(std::span<const std::string_view> argv) const;
+    void borrow_input();
+    void return_idle_buffers();
+
+    Server& server_;
+    int fd_;
+    uint64_t id_;
+    ConnState state_ = ConnState::kReading;
+    bool write_armed_ = false;  // EPOLLOUT wanted after a short write
+    int db_index_ = 0;
+    uint64_t created_ms_ = 0;
+    uint64_t last_active_ms_ = 0;
+    protocol::RingBuffer in_;
+    protocol::RespParser parser_;
+    protocol::OutputBuffer out_;
+    protocol::ReplyWriter writer_;
+    std::unique_ptr<Databases> own_databases_;  // --storage per-connection
+    std::string peer_;
+    std::string local_;
+    std::string name_;
+    std::string_view last_command_ = "NULL";
+};
+
+}  // namespace server

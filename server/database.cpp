@@ -1,0 +1,234 @@
+#include "server/database.h"
+
+#include <malloc.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace server {
+
+namespace {
+
+uint64_t steady_us() {
+    using namespace std::chrono;
+    return static_cast<uint64_t>(
+        duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+Entry* allocate_entry(bool expire, size_t key_len, size_t value_len) {
+    void* p = std::malloc(Entry::alloc_size(expire, key_len, value_len));
+    if (p == nullptr) throw std::bad_alloc();
+    return static_cast<Entry*>(p);
+}
+
+// Reusing a block that is more than twice what is needed would waste memory
+// on keys whose values shrink for good.
+bool fits_in_place(const Entry* e, size_t needed) {
+    size_t usable = malloc_usable_size(const_cast<Entry*>(e));
+    return needed <= usable && usable <= needed * 2 + 32;
+}
+
+}  // namespace
+
+Database::~Database() { clear(); }
+
+void Database::free_entry(Entry* e) {
+    if (e->type != ValueType::kString) destroy_object(e->type, e->object());
+    std::free(e);
+}
+
+void Database::clear() {
+    dict_.clear([this](Entry* e) { free_entry(e); });
+    volatile_.clear();
+    volatile_.shrink_to_fit();
+}
+
+Entry* Database::lookup(std::string_view key, int64_t now_ms) {
+    Entry* e = dict_.find(key);
+    if (e == nullptr) return nullptr;
+    if (e->has_expire && e->expire_ms() <= now_ms) {
+        delete_entry(e);
+        ++expired_keys_;
+        return nullptr;
+    }
+    return e;
+}
+
+bool Database::exists(std::string_view key, int64_t now_ms) {
+    Entry* e = dict_.find(key);
+    return e != nullptr && !(e->has_expire && e->expire_ms() <= now_ms);
+}
+
+void Database::delete_entry(Entry* e) {
+    if (e->has_expire) unindex_volatile(e);
+    dict_.remove(e->key());
+    free_entry(e);
+}
+
+bool Database::remove(std::string_view key) {
+    Entry* e = dict_.remove(key);
+    if (e == nullptr) return false;
+    if (e->has_expire) unindex_volatile(e);
+    free_entry(e);
+    return true;
+}
+
+void Database::unindex_volatile(Entry* e) {
+    uint32_t slot = e->volatile_slot();
+    Entry* last = volatile_.back();
+    volatile_[slot] = last;
+    last->set_volatile_slot(slot);
+    volatile_.pop_back();
+}
+
+void Database::relink(Entry* old_e, Entry* new_e) {
+    if (old_e == new_e) return;
+    Entry** link = dict_.find_link(new_e->key());
+    *link = new_e;
+    if (new_e->has_expire) volatile_[new_e->volatile_slot()] = new_e;
+}
+
+Entry* Database::reallocate(Entry* e, bool expire, size_t value_len, size_t keep_value) {
+    size_t needed = Entry::alloc_size(expire, e->key_len, value_len);
+    if (expire == static_cast<bool>(e->has_expire) && fits_in_place(e, needed)) {
+        e->value_len = static_cast<uint32_t>(value_len);
+        return e;
+    }
+    Entry* n = allocate_entry(expire, e->key_len, value_len);
+    n->next = e->next;
+    n->key_len = e->key_len;
+    n->value_len = static_cast<uint32_t>(value_len);
+    n->type = e->type;
+    n->has_expire = expire;
+    if (expire && e->has_expire) {
+        std::memcpy(n->body(), e->body(), kExpiryBytes);
+    }
+    std::memcpy(const_cast<char*>(n->key().data()), e->key().data(), e->key_len);
+    size_t copy = keep_value < e->value_len ? keep_value : e->value_len;
+    if (e->type != ValueType::kString) copy = sizeof(void*);
+    if (copy > 0) std::memcpy(n->value_ptr(), e->value_ptr(), copy);
+    // Relink before freeing: the dict compares keys while finding the link.
+    Entry** link = dict_.find_link(e->key());
+    *link = n;
+    if (expire && e->has_expire) volatile_[n->volatile_slot()] = n;
+    std::free(e);
+    return n;
+}
+
+Entry* Database::set_string(std::string_view key, std::string_view value, bool keep_ttl) {
+    Entry** link = dict_.find_link(key);
+    if (link == nullptr) {
+        Entry* e = allocate_entry(false, key.size(), value.size());
+        e->next = nullptr;
+        e->key_len = static_cast<uint32_t>(key.size());
+        e->value_len = static_cast<uint32_t>(value.size());
+        e->type = ValueType::kString;
+        e->has_expire = 0;
+        std::memcpy(e->body(), key.data(), key.size());
+        std::memcpy(e->value_ptr(), value.data(), value.size());
+        dict_.insert(e);
+        return e;
+    }
+    Entry* e = *link;
+    if (e->type != ValueType::kString) {
+        destroy_object(e->type, e->object());
+        e->type = ValueType::kString;
+        e->value_len = sizeof(void*);
+    }
+    if (e->has_expire && !keep_ttl) e = persist(e);
+    return replace_string(e, value);
+}
+
+Entry* Database::replace_string(Entry* e, std::string_view value) {
+    e = reallocate(e, e->has_expire, value.size(), 0);
+    std::memcpy(e->value_ptr(), value.data(), value.size());
+    return e;
+}
+
+Entry* Database::resize_string(Entry* e, size_t new_len, size_t keep) {
+    return reallocate(e, e->has_expire, new_len, keep);
+}
+
+Entry* Database::add_object(std::string_view key, ValueType type, void* obj) {
+    Entry* e = allocate_entry(false, key.size(), sizeof(void*));
+    e->next = nullptr;
+    e->key_len = static_cast<uint32_t>(key.size());
+    e->value_len = 0;
+    e->type = type;
+    e->has_expire = 0;
+    std::memcpy(e->body(), key.data(), key.size());
+    e->set_object(obj);
+    dict_.insert(e);
+    return e;
+}
+
+Entry* Database::set_expire(Entry* e, int64_t when_ms) {
+    if (!e->has_expire) {
+        size_t value_len = e->type == ValueType::kString ? e->value_len : sizeof(void*);
+        // The layout shifts by the expiry block, so always move.
+        Entry* n = allocate_entry(true, e->key_len, value_len);
+        n->next = e->next;
+        n->key_len = e->key_len;
+        n->value_len = e->value_len;
+        n->type = e->type;
+        n->has_expire = 1;
+        std::memcpy(const_cast<char*>(n->key().data()), e->key().data(), e->key_len);
+        std::memcpy(n->value_ptr(), e->value_ptr(), value_len);
+        Entry** link = dict_.find_link(e->key());
+        *link = n;
+        std::free(e);
+        n->set_volatile_slot(static_cast<uint32_t>(volatile_.size()));
+        volatile_.push_back(n);
+        e = n;
+    }
+    e->set_expire_ms(when_ms);
+    return e;
+}
+
+Entry* Database::persist(Entry* e) {
+    if (!e->has_expire) return e;
+    unindex_volatile(e);
+    size_t value_len = e->type == ValueType::kString ? e->value_len : sizeof(void*);
+    Entry* n = allocate_entry(false, e->key_len, value_len);
+    n->next = e->next;
+    n->key_len = e->key_len;
+    n->value_len = e->value_len;
+    n->type = e->type;
+    n->has_expire = 0;
+    std::memcpy(n->body(), e->key().data(), e->key_len);
+    std::memcpy(n->value_ptr(), e->value_ptr(), value_len);
+    Entry** link = dict_.find_link(e->key());
+    *link = n;
+    std::free(e);
+    return n;
+}
+
+size_t Database::expire_cycle(int64_t now_ms, uint64_t deadline_us, uint64_t (*rng)()) {
+    constexpr int kSample = 20;
+    size_t deleted = 0;
+    while (!volatile_.empty()) {
+        int sampled = 0;
+        int expired = 0;
+        for (; sampled < kSample && !volatile_.empty(); ++sampled) {
+            Entry* e = volatile_[rng() % volatile_.size()];
+            if (e->expire_ms() <= now_ms) {
+                delete_entry(e);
+                ++expired;
+            }
+        }
+        deleted += static_cast<size_t>(expired);
+        // Stop once at most a quarter of the sample had expired, as Redis does.
+        if (expired * 4 <= sampled || steady_us() >= deadline_us) break;
+    }
+    expired_keys_ += deleted;
+    return deleted;
+}
+
+void Database::maintain(uint64_t budget_us) {
+    dict_.maybe_shrink();
+    dict_.rehash_for_us(budget_us);
+}
+
+}  // namespace server

@@ -1,0 +1,88 @@
+// One numbered database: the key table, the volatile-key index used by
+// active expiry, and the allocation of entries. Expired keys are removed
+// lazily by lookups and actively by expire_cycle().
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "server/dict.h"
+#include "server/entry.h"
+
+namespace server {
+
+class Database {
+public:
+    Database() = default;
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // The live entry for key, or nullptr (an expired one is deleted first).
+    Entry* lookup(std::string_view key, int64_t now_ms);
+    // Whether the key exists and is live, without deleting anything.
+    bool exists(std::string_view key, int64_t now_ms);
+
+    // Stores a string value under key, creating or replacing the entry. The
+    // TTL is kept if keep_ttl and the key existed, cleared otherwise.
+    Entry* set_string(std::string_view key, std::string_view value, bool keep_ttl);
+    // Replaces e's string value in place when the allocation allows; returns
+    // the (possibly moved) entry.
+    Entry* replace_string(Entry* e, std::string_view value);
+    // Makes room for a string of new_len bytes keeping the first keep bytes
+    // of the old value (APPEND, SETRANGE); bytes after keep are unspecified.
+    Entry* resize_string(Entry* e, size_t new_len, size_t keep);
+
+    // Adds a key holding an object of another type (the entry owns obj).
+    Entry* add_object(std::string_view key, ValueType type, void* obj);
+
+    bool remove(std::string_view key);
+    // Sets or changes the absolute expiry; returns the (possibly moved) entry.
+    Entry* set_expire(Entry* e, int64_t when_ms);
+    // Removes the TTL; returns the (possibly moved) entry.
+    Entry* persist(Entry* e);
+
+    size_t size() const { return dict_.size(); }
+    size_t volatile_count() const { return volatile_.size(); }
+    void clear();
+
+    // Samples volatile keys and deletes the expired ones until the sample is
+    // mostly live or the deadline (steady clock, us) passes. Returns the
+    // number deleted.
+    size_t expire_cycle(int64_t now_ms, uint64_t deadline_us, uint64_t (*rng)());
+    // Background table maintenance (incremental rehash, shrink).
+    void maintain(uint64_t budget_us);
+
+    Dict& dict() { return dict_; }
+    uint64_t expired_keys() const { return expired_keys_; }
+
+private:
+    Entry* reallocate(Entry* e, bool expire, size_t value_len, size_t keep_value);
+    void relink(Entry* old_e, Entry* new_e);
+    void unindex_volatile(Entry* e);
+    void delete_entry(Entry* e);
+    void free_entry(Entry* e);
+
+    Dict dict_;
+    std::vector<Entry*> volatile_;
+    uint64_t expired_keys_ = 0;
+};
+
+// The 16 databases a connection can SELECT, shared or per connection.
+class Databases {
+public:
+    static constexpr int kCount = 16;
+    Database& at(int i) { return dbs_[static_cast<size_t>(i)]; }
+    void clear_all() {
+        for (auto& db : dbs_) db.clear();
+    }
+
+private:
+    std::array<Database, kCount> dbs_;
+};
+
+}  // namespace server

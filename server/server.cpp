@@ -1,0 +1,256 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <random>
+
+#include "server/listener.h"
+
+namespace server {
+
+namespace {
+
+constexpr size_t kPooledBufferSize = 16 * 1024;
+constexpr size_t kMaxPooledBuffers = 64;
+// After SIGTERM, connections get this long to take their replies.
+constexpr uint64_t kShutdownGraceMs = 3000;
+constexpr std::string_view kMaxClientsReply = "-ERR max number of clients reached\r\n";
+
+uint64_t steady_us() {
+    using namespace std::chrono;
+    return static_cast<uint64_t>(
+        duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+std::string format_address(const sockaddr_storage& ss) {
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (ss.ss_family == AF_INET) {
+        const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        port = ntohs(a->sin6_port);
+    }
+    return std::string(host) + ":" + std::to_string(port);
+}
+
+std::string socket_address(int fd, bool peer) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
+                  : ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+    return rc == 0 ? format_address(ss) : std::string("?:0");
+}
+
+}  // namespace
+
+Server::Server(Config cfg) : config_(std::move(cfg)) {
+    std::random_device rd;
+    rng_state_ = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ 0x9E3779B97F4A7C15ULL;
+    static constexpr char kHex[] = "0123456789abcdef";
+    run_id_.resize(40);
+    for (char& c : run_id_) c = kHex[random() & 15];
+    start_ms_ = loop_.refresh_clock() / 1000;
+}
+
+Server::~Server() {
+    for_each_connection([](Connection& c) { c.close_now(); });
+    for (Connection* c : graveyard_) delete c;
+}
+
+uint64_t Server::random() {
+    // xorshift64*: fast, good enough for sampling keys.
+    rng_state_ ^= rng_state_ >> 12;
+    rng_state_ ^= rng_state_ << 25;
+    rng_state_ ^= rng_state_ >> 27;
+    return rng_state_ * 0x2545F4914F6CDD1DULL;
+}
+
+int Server::run() {
+    listener_ = std::make_unique<Listener>(*this);
+    std::string err = listener_->open(config_.bind, config_.port);
+    if (!err.empty()) {
+        std::fprintf(stderr, "ringdis: %s\n", err.c_str());
+        return 1;
+    }
+    config_.port = listener_->port();
+    loop_.set_before_sleep([this] { before_sleep(); });
+    loop_.on_signals({SIGINT, SIGTERM}, [this](int sig) {
+        std::fprintf(stderr, "ringdis: received %s, shutting down\n",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM");
+        begin_shutdown();
+    });
+    uint64_t period = static_cast<uint64_t>(1000 / (config_.hz > 0 ? config_.hz : 10));
+    loop_.add_timer(period, period, [this] { cron(); });
+    std::printf("ringdis %s listening on %s:%d (storage %s)\n", std::string(kRingdisVersion).c_str(),
+                config_.bind.c_str(), config_.port,
+                config_.storage == StorageMode::kShared ? "shared" : "per-connection");
+    std::fflush(stdout);
+    loop_.run();
+    return exit_code_;
+}
+
+void Server::accept_connection(int fd) {
+    ++stats_.total_connections_received;
+    if (shutting_down_ || connection_count_ >= static_cast<size_t>(config_.maxclients)) {
+        ++stats_.rejected_connections;
+        // Best effort, as Redis: the socket is new so the write will fit.
+        (void)!::send(fd, kMaxClientsReply.data(), kMaxClientsReply.size(), MSG_NOSIGNAL);
+        ::close(fd);
+        return;
+    }
+    auto* c = new Connection(*this, fd, next_client_id_++, socket_address(fd, true),
+                             socket_address(fd, false));
+    if (!loop_.watch(fd, reactor::kReadable, c)) {
+        ::close(fd);
+        delete c;
+        return;
+    }
+    link(c);
+}
+
+void Server::link(Connection* c) {
+    c->prev = last_;
+    c->next = nullptr;
+    if (last_) last_->next = c;
+    else first_ = c;
+    last_ = c;
+    ++connection_count_;
+}
+
+void Server::unlink(Connection* c) {
+    if (c->prev) c->prev->next = c->next;
+    else first_ = c->next;
+    if (c->next) c->next->prev = c->prev;
+    else last_ = c->prev;
+    c->prev = c->next = nullptr;
+    --connection_count_;
+}
+
+void Server::retire(Connection* c) {
+    unlink(c);
+    graveyard_.push_back(c);
+}
+
+Connection* Server::find_connection(uint64_t id) {
+    for (Connection* c = first_; c != nullptr; c = c->next)
+        if (c->id() == id) return c;
+    return nullptr;
+}
+
+void Server::queue_write(Connection* c) {
+    if (c->write_queued) return;
+    c->write_queued = true;
+    c->next_pending = pending_writes_;
+    pending_writes_ = c;
+}
+
+void Server::queue_ready(Connection* c) {
+    if (c->ready_queued) return;
+    c->ready_queued = true;
+    c->next_ready = ready_;
+    ready_ = c;
+    loop_.request_no_sleep();
+}
+
+void Server::before_sleep() {
+    // Input left over from backpressure runs first so its replies go out in
+    // the same flush.
+    while (Connection* c = ready_) {
+        ready_ = c->next_ready;
+        c->ready_queued = false;
+        if (c->state() != ConnState::kClosed) c->resume_input();
+    }
+    while (Connection* c = pending_writes_) {
+        pending_writes_ = c->next_pending;
+        c->write_queued = false;
+        if (c->state() != ConnState::kClosed) c->flush();
+    }
+    for (Connection* c : graveyard_) delete c;
+    graveyard_.clear();
+    if (shutting_down_ && connection_count_ == 0) loop_.stop();
+}
+
+void Server::for_each_databases(const std::function<void(Databases&)>& fn) {
+    fn(shared_);
+    if (config_.storage == StorageMode::kPerConnection)
+        for_each_connection([&](Connection& c) { fn(c.databases()); });
+}
+
+void Server::cron() {
+    // Active expiry and table upkeep, each with a small time budget so the
+    // loop never pauses for long.
+    constexpr uint64_t kExpireBudgetUs = 1000;
+    constexpr uint64_t kRehashBudgetUs = 1000;
+    auto rng = +[]() -> uint64_t {
+        static thread_local std::mt19937_64 gen{std::random_device{}()};
+        return gen();
+    };
+    int64_t now = static_cast<int64_t>(loop_.now_ms());
+    uint64_t deadline = steady_us() + kExpireBudgetUs;
+    for_each_databases([&](Databases& dbs) {
+        for (int i = 0; i < Databases::kCount; ++i) {
+            Database& db = dbs.at(i);
+            if (db.volatile_count() > 0 && steady_us() < deadline) {
+                stats_.expired_keys += db.expire_cycle(now, deadline, rng);
+            }
+            if (db.dict().rehashing() || db.size() > 0) db.maintain(kRehashBudgetUs / 4);
+        }
+    });
+}
+
+void Server::begin_shutdown() {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    if (listener_) listener_->close();
+    for_each_connection([](Connection& c) { c.close_after_reply(); });
+    loop_.add_timer(kShutdownGraceMs, 0, [this] { loop_.stop(); });
+    loop_.request_no_sleep();
+}
+
+protocol::RingBuffer Server::take_input_buffer() {
+    if (input_pool_.empty()) return protocol::RingBuffer(kPooledBufferSize);
+    protocol::RingBuffer b = std::move(input_pool_.back());
+    input_pool_.pop_back();
+    return b;
+}
+
+void Server::give_input_buffer(protocol::RingBuffer&& b) {
+    if (b.capacity() == kPooledBufferSize && input_pool_.size() < kMaxPooledBuffers) {
+        input_pool_.push_back(std::move(b));
+    } else {
+        b.release();
+    }
+}
+
+protocol::OutputBuffer Server::take_output_buffer() {
+    if (output_pool_.empty()) {
+        protocol::OutputBuffer b;
+        b.tail_space(kPooledBufferSize);
+        return b;
+    }
+    protocol::OutputBuffer b = std::move(output_pool_.back());
+    output_pool_.pop_back();
+    return b;
+}
+
+void Server::give_output_buffer(protocol::OutputBuffer&& b) {
+    b.clear();
+    if (b.capacity() >= kPooledBufferSize && b.capacity() <= 4 * kPooledBufferSize &&
+        output_pool_.size() < kMaxPooledBuffers) {
+        output_pool_.push_back(std::move(b));
+    } else {
+        b.release();
+    }
+}
+
+}  // namespace server

@@ -1,0 +1,104 @@
+// The server: owns the loop, the listener, the connections, the shared
+// databases, the command table, buffer pools and counters; runs the cron
+// (active expiry, table maintenance) and graceful shutdown.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/output_buffer.h"
+#include "protocol/ring_buffer.h"
+#include "reactor/event_loop.h"
+#include "server/command_table.h"
+#include "server/connection.h"
+#include "server/config.h"
+#include "server/database.h"
+#include "server/stats.h"
+
+namespace server {
+
+class Connection;
+class Listener;
+
+class Server {
+public:
+    explicit Server(Config cfg);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Listens and serves until shutdown; returns the process exit code.
+    int run();
+
+    reactor::EventLoop& loop() { return loop_; }
+    Config& config() { return config_; }
+    const CommandTable& commands() const { return commands_; }
+    Databases& shared_databases() { return shared_; }
+    ServerStats& stats() { return stats_; }
+    uint64_t start_ms() const { return start_ms_; }
+    uint64_t run_id_seed() const { return run_id_seed_; }
+    const std::string& run_id() const { return run_id_; }
+
+    // Connection lifecycle.
+    void accept_connection(int fd);
+    void retire(Connection* c);  // destroyed before the loop sleeps
+    void queue_write(Connection* c);
+    void queue_ready(Connection* c);  // has buffered input to run
+    size_t connection_count() const { return connection_count_; }
+    Connection* find_connection(uint64_t id);
+    template <typename Fn>
+    void for_each_connection(Fn&& fn) {
+        for (Connection* c = first_; c != nullptr;) {
+            Connection* next = c->next;
+            fn(*c);
+            c = next;
+        }
+    }
+    // Each Databases set, shared or per connection (for the cron and INFO).
+    void for_each_databases(const std::function<void(Databases&)>& fn);
+
+    // Buffers lent to connections while they have bytes in flight.
+    protocol::RingBuffer take_input_buffer();
+    void give_input_buffer(protocol::RingBuffer&& b);
+    protocol::OutputBuffer take_output_buffer();
+    void give_output_buffer(protocol::OutputBuffer&& b);
+
+    // Stop accepting, let connections flush, exit once they are gone.
+    void begin_shutdown();
+    bool shutting_down() const { return shutting_down_; }
+
+    uint64_t random();
+
+private:
+    void before_sleep();
+    void cron();
+    void link(Connection* c);
+    void unlink(Connection* c);
+
+    Config config_;
+    reactor::EventLoop loop_;
+    CommandTable commands_;
+    Databases shared_;
+    ServerStats stats_;
+    std::unique_ptr<Listener> listener_;
+    Connection* first_ = nullptr;
+    Connection* last_ = nullptr;
+    size_t connection_count_ = 0;
+    uint64_t next_client_id_ = 1;
+    Connection* pending_writes_ = nullptr;
+    Connection* ready_ = nullptr;
+    std::vector<Connection*> graveyard_;
+    std::vector<protocol::RingBuffer> input_pool_;
+    std::vector<protocol::OutputBuffer> output_pool_;
+    uint64_t start_ms_ = 0;
+    uint64_t run_id_seed_ = 0;
+    std::string run_id_;
+    uint64_t rng_state_ = 0;
+    bool shutting_down_ = false;
+    int exit_code_ = 0;
+};
+
+}  // namespace server

@@ -1,0 +1,24 @@
+// Server-wide counters shown by INFO stats.
+#pragma once
+
+#include <cstdint>
+
+namespace server {
+
+struct ServerStats {
+    uint64_t total_connections_received = 0;
+    uint64_t rejected_connections = 0;
+    uint64_t total_commands_processed = 0;
+    uint64_t unknown_commands = 0;
+    uint64_t net_input_bytes = 0;
+    uint64_t net_output_bytes = 0;
+    uint64_t read_syscalls = 0;
+    uint64_t write_syscalls = 0;
+    uint64_t keyspace_hits = 0;
+    uint64_t keyspace_misses = 0;
+    uint64_t expired_keys = 0;
+    uint64_t protocol_errors = 0;
+    uint64_t total_error_replies = 0;
+};
+
+}  // namespace server
