@@ -34,7 +34,9 @@ struct RespValue {
 
 // Decodes the reply at the start of `bytes`. Returns the number of bytes it
 // spans (> 0), 0 if the reply is not complete yet, or -1 if the bytes are not
-// valid RESP.
+// valid RESP. Attributes ('|') are skipped: `out` is the value after them and
+// the span covers both. Blob errors ('!') read as kError. `out` is only
+// meaningful when the result is > 0.
 long decode_reply(std::string_view bytes, RespValue& out);
 
 // "*<n>\r\n$<len>\r\n<arg>\r\n..." for the given arguments.

@@ -20,7 +20,11 @@ struct ParserLimits {
     int64_t max_bulk = 512LL * 1024 * 1024;        // proto-max-bulk-len
     int64_t max_multibulk = 2147483647;            // INT_MAX
     // Multibulk count allowed before authentication; negative = no limit.
+    // (Redis: 10 while a password is required and not yet given.)
     int64_t max_unauthenticated_multibulk = -1;
+    // Bulk length allowed before authentication; negative = no limit.
+    // (Redis: 16384 under the same condition.)
+    int64_t max_unauthenticated_bulk = -1;
 };
 
 enum class ParseStatus : uint8_t { kComplete, kNeedMore, kError };
@@ -35,6 +39,7 @@ enum class ParseError : uint8_t {
     kInvalidBulkLength,      // Protocol error: invalid bulk length
     kExpectedDollar,         // Protocol error: expected '$', got 'x'
     kUnbalancedQuotes,       // Protocol error: unbalanced quotes in request
+    kUnauthenticatedBulk,    // Protocol error: unauthenticated bulk length
 };
 
 class RespParser {
@@ -68,33 +73,37 @@ private:
     // What the frame in progress waits for.
     enum class Phase : uint8_t { kIdle, kInline, kCount, kBulkLength, kBulkBody, kFailed };
     enum class Step : uint8_t { kNext, kNeedMore, kComplete, kError };
-    // A multibulk argument as an offset from the ring's head: the ring may be
-    // straightened (or grown) while the frame is incomplete, so views are only
-    // made once it is whole.
+    // Where the frame in progress stands, as offsets from the ring's head
+    // (where the frame starts). parse() works on a local copy and stores it
+    // back only when it stops for more input.
+    struct Cursor {
+        size_t line = 0;         // start of the current header line or bulk body
+        size_t scan = 0;         // where the next search for a terminator resumes
+        size_t bulk_length = 0;  // length of the bulk body being read
+        int64_t bulks_left = 0;  // bulks of the multibulk still to read
+    };
+    // A multibulk argument: offsets, since the ring may be straightened (or
+    // grown) while the frame is incomplete; views are made once it is whole.
     struct Span {
         size_t offset;
         size_t length;
     };
     friend struct RespParserTestPeer;
 
-    Step step(RingBuffer& in, std::string_view& view);
-    Step read_inline(RingBuffer& in, std::string_view& view);
-    Step read_count(RingBuffer& in, std::string_view& view);
-    Step read_bulk_length(RingBuffer& in, std::string_view& view);
-    Step read_bulk_body(RingBuffer& in, std::string_view& view);
-    bool find(RingBuffer& in, std::string_view& view, char c, size_t& at);
+    Step read_inline(RingBuffer& in, std::string_view& view, Cursor& at);
+    Step read_multibulk(RingBuffer& in, std::string_view& view, Cursor& at);
+    Step read_count(RingBuffer& in, std::string_view& view, Cursor& at);
+    Step read_bulk_length(RingBuffer& in, std::string_view& view, Cursor& at);
+    Step read_bulk_body(RingBuffer& in, std::string_view& view, Cursor& at);
+    bool find(RingBuffer& in, std::string_view& view, char c, size_t& scan, size_t& found);
     Step complete(RingBuffer& in, std::string_view& view, size_t frame_end);
     Step finish(size_t frame_end);
     Step fail(ParseError e);
 
     ParserLimits limits_;
-    // All offsets are from the ring's head, where the frame starts.
     Phase phase_ = Phase::kIdle;
     char unexpected_ = 0;        // the byte found instead of '$'
-    size_t line_ = 0;            // start of the current header line or bulk body
-    size_t scan_ = 0;            // where the next search for a terminator resumes
-    int64_t bulks_left_ = 0;     // bulks of the multibulk still to read
-    size_t bulk_length_ = 0;     // length of the bulk body being read
+    Cursor at_;                  // saved between calls while a frame is incomplete
     size_t scanned_ = 0;         // bytes searched so far (tests check it is linear)
     std::vector<Span> spans_;    // multibulk arguments read so far
     std::string scratch_;        // unescaped inline arguments

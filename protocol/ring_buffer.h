@@ -29,6 +29,9 @@ public:
 
     // Largest contiguous free region after the data (where read() should
     // write). May be smaller than free_space() when the free space wraps.
+    // Never empty: a full (or released) buffer grows first (to 1 KiB at
+    // least, else doubling), since a zero-length read() would look like EOF.
+    // Callers that bound their input check size() before reading.
     std::span<char> writable();
     // Marks n bytes of writable() as filled.
     void commit(size_t n);
