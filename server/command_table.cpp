@@ -34,7 +34,9 @@ std::string arity_error_text(std::string_view full_name) {
 void reply_arity_error(CommandContext& ctx) { ctx.error(arity_error_text(ctx.cmd.name)); }
 
 CommandTable::CommandTable() {
-    for (auto family : {string_commands(), key_commands(), server_commands(), connection_commands()})
+    for (auto family : {string_commands(), key_commands(), server_commands(), connection_commands(),
+                        keyspace_commands(), list_commands(), hash_commands(), set_commands(),
+                        zset_commands()})
         for (const Command& c : family) all_.push_back(&c);
     size_t cap = 16;
     while (cap < all_.size() * 4) cap *= 2;

@@ -32,5 +32,10 @@ std::span<const Command> string_commands();
 std::span<const Command> key_commands();
 std::span<const Command> server_commands();
 std::span<const Command> connection_commands();
+std::span<const Command> keyspace_commands();
+std::span<const Command> list_commands();
+std::span<const Command> hash_commands();
+std::span<const Command> set_commands();
+std::span<const Command> zset_commands();
 
 }  // namespace server

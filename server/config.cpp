@@ -92,6 +92,18 @@ const std::vector<Param>& params() {
         {"port", [](const Config& c) { return std::to_string(c.port); }, nullptr},
         {"bind", [](const Config& c) { return c.bind; }, nullptr},
         {"databases", [](const Config& c) { return std::to_string(c.databases); }, nullptr},
+        // ringdis's own flags, under their flag names.
+        {"storage",
+         [](const Config& c) {
+             return std::string(c.storage == StorageMode::kShared ? "shared" : "per-connection");
+         },
+         nullptr},
+        {"verbose", [](const Config& c) { return std::string(c.verbose ? "yes" : "no"); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             if (v != "yes" && v != "no") return "argument must be 'yes' or 'no'";
+             c.verbose = v == "yes";
+             return std::nullopt;
+         }},
         {"maxclients", [](const Config& c) { return std::to_string(c.maxclients); },
          [](Config& c, std::string_view v) { return set_int(c.maxclients, v, 1, LONG_MAX); }},
         {"timeout", [](const Config& c) { return std::to_string(c.timeout); },

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/database.h"
 #include "server/server.h"
@@ -33,6 +34,7 @@ std::string_view state_name(ConnState s) {
     switch (s) {
     case ConnState::kReading: return "reading";
     case ConnState::kWriting: return "writing";
+    case ConnState::kBlocked: return "blocked";
     case ConnState::kClosing: return "closing";
     case ConnState::kClosed: return "closed";
     }
@@ -62,7 +64,8 @@ Database& Connection::db() { return databases().at(db_index_); }
 
 unsigned Connection::event_mask() const {
     unsigned mask = reactor::kNone;
-    if (state_ == ConnState::kReading) mask |= reactor::kReadable;
+    // A blocked connection keeps reading so a disconnect is noticed.
+    if (state_ == ConnState::kReading || state_ == ConnState::kBlocked) mask |= reactor::kReadable;
     if (write_armed_) mask |= reactor::kWritable;
     return mask;
 }
@@ -97,7 +100,7 @@ void Connection::return_idle_buffers() {
 }
 
 void Connection::handle_readable() {
-    if (state_ != ConnState::kReading) return;
+    if (state_ != ConnState::kReading && state_ != ConnState::kBlocked) return;
     borrow_input();
     if (in_.free_space() == 0) in_.reserve(in_.capacity() * 2);
     std::span<char> room = in_.writable();
@@ -108,7 +111,7 @@ void Connection::handle_readable() {
         in_.commit(static_cast<size_t>(n));
         stats.net_input_bytes += static_cast<uint64_t>(n);
         last_active_ms_ = server_.loop().now_ms();
-        process_input();
+        if (state_ == ConnState::kReading) process_input();
     } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         close_now();
         return;
@@ -117,6 +120,31 @@ void Connection::handle_readable() {
 }
 
 void Connection::handle_writable() { flush(); }
+
+void Connection::park(std::unique_ptr<BlockState> state) {
+    blocked_ = std::move(state);
+    transition(ConnState::kBlocked);
+}
+
+void Connection::wake(bool timed_out) {
+    if (state_ != ConnState::kBlocked) return;
+    std::unique_ptr<BlockState> st = std::move(blocked_);
+    transition(ConnState::kReading);
+    if (out_.capacity() == 0) out_ = server_.take_output_buffer();
+    if (timed_out) {
+        if (st->timeout_reply == TimeoutReply::kNullArray) writer_.null_array();
+        else writer_.null_bulk();
+    } else {
+        std::vector<std::string_view> argv(st->argv.begin(), st->argv.end());
+        rerun_deadline_ = st->deadline_ms;
+        execute(argv);
+        rerun_deadline_ = -1;
+    }
+    if (state_ == ConnState::kClosed) return;
+    if (!out_.empty()) server_.queue_write(this);
+    // Commands pipelined behind the blocking one run now.
+    if (state_ == ConnState::kReading && !in_.empty()) server_.queue_ready(this);
+}
 
 void Connection::resume_input() {
     if (state_ != ConnState::kReading) return;
@@ -287,6 +315,10 @@ void Connection::close_after_reply() {
 
 void Connection::close_now() {
     if (state_ == ConnState::kClosed) return;
+    if (blocked_) {
+        server_.blocking().forget(*this);
+        blocked_.reset();
+    }
     server_.loop().unwatch(fd_);
     ::close(fd_);
     state_ = ConnState::kClosed;

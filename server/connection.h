@@ -17,6 +17,7 @@
 
 namespace server {
 
+struct BlockState;
 class Server;
 class Database;
 class Databases;
@@ -24,6 +25,7 @@ class Databases;
 enum class ConnState : uint8_t {
     kReading,  // reading and executing commands
     kWriting,  // output over the soft limit: not reading until it drains
+    kBlocked,  // waiting on keys (BLPOP...): input is buffered, not run
     kClosing,  // close once the pending output is written
     kClosed,   // socket closed; destroyed by the server before the loop sleeps
 };
@@ -37,6 +39,21 @@ public:
     Connection& operator=(const Connection&) = delete;
 
     void on_io(int fd, unsigned events) override;
+
+    // Runs one command as if it had been read from the socket; its reply is
+    // appended to the output buffer (tests drive commands this way).
+    void run_command(std::span<const std::string_view> argv) { execute(argv); }
+    // The unsent output, and a way to drop it (tests).
+    std::string_view pending_output() const { return out_.pending(); }
+    void discard_output() { out_.clear(); }
+
+    // Parks the connection on keys (see Blocking); wake() ends it, either
+    // running the command again or answering the timeout's null reply.
+    void park(std::unique_ptr<BlockState> state);
+    void wake(bool timed_out);
+    BlockState* block_state() const { return blocked_.get(); }
+    // While a woken command runs again: its original deadline (else -1).
+    int64_t rerun_deadline() const { return rerun_deadline_; }
 
     // Writes pending output (called before the loop sleeps and on EPOLLOUT).
     void flush();
@@ -102,6 +119,8 @@ private:
     protocol::OutputBuffer out_;
     protocol::ReplyWriter writer_;
     std::unique_ptr<Databases> own_databases_;  // --storage per-connection
+    std::unique_ptr<BlockState> blocked_;       // only while kBlocked
+    int64_t rerun_deadline_ = -1;
     std::string peer_;
     std::string local_;
     std::string name_;

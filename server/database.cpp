@@ -7,6 +7,8 @@
 #include <cstring>
 #include <new>
 
+#include "server/object.h"
+
 namespace server {
 
 namespace {
@@ -32,10 +34,19 @@ bool fits_in_place(const Entry* e, size_t needed) {
 
 }  // namespace
 
-Database::~Database() { clear(); }
+Database::~Database() {
+    clear();
+    for (auto [type, obj] : lazy_free_) destroy_object(type, obj);
+}
 
 void Database::free_entry(Entry* e) {
-    if (e->type != ValueType::kString) destroy_object(e->type, e->object());
+    if (e->type != ValueType::kString) {
+        void* obj = e->object();
+        // A huge value is freed a slice at a time by maintain(), so deleting
+        // it does not stall every other client.
+        if (object_length(e->type, obj) > kLazyFreeThreshold) lazy_free_.push_back({e->type, obj});
+        else destroy_object(e->type, obj);
+    }
     std::free(e);
 }
 
@@ -81,13 +92,6 @@ void Database::unindex_volatile(Entry* e) {
     volatile_[slot] = last;
     last->set_volatile_slot(slot);
     volatile_.pop_back();
-}
-
-void Database::relink(Entry* old_e, Entry* new_e) {
-    if (old_e == new_e) return;
-    Entry** link = dict_.find_link(new_e->key());
-    *link = new_e;
-    if (new_e->has_expire) volatile_[new_e->volatile_slot()] = new_e;
 }
 
 Entry* Database::reallocate(Entry* e, bool expire, size_t value_len, size_t keep_value) {
@@ -227,6 +231,11 @@ size_t Database::expire_cycle(int64_t now_ms, uint64_t deadline_us, uint64_t (*r
 }
 
 void Database::maintain(uint64_t budget_us) {
+    uint64_t deadline = steady_us() + budget_us;
+    while (!lazy_free_.empty() && steady_us() < deadline) {
+        auto [type, obj] = lazy_free_.back();
+        if (object_free_step(type, obj, 4096)) lazy_free_.pop_back();
+    }
     dict_.maybe_shrink();
     dict_.rehash_for_us(budget_us);
 }

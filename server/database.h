@@ -54,21 +54,24 @@ public:
     // mostly live or the deadline (steady clock, us) passes. Returns the
     // number deleted.
     size_t expire_cycle(int64_t now_ms, uint64_t deadline_us, uint64_t (*rng)());
-    // Background table maintenance (incremental rehash, shrink).
+    // Background upkeep: frees huge deleted values in slices, rehashes and
+    // shrinks the table, within about budget_us.
     void maintain(uint64_t budget_us);
 
     Dict& dict() { return dict_; }
+    bool needs_maintenance() const { return !lazy_free_.empty() || dict_.rehashing() || dict_.size() > 0; }
     uint64_t expired_keys() const { return expired_keys_; }
 
 private:
     Entry* reallocate(Entry* e, bool expire, size_t value_len, size_t keep_value);
-    void relink(Entry* old_e, Entry* new_e);
     void unindex_volatile(Entry* e);
     void delete_entry(Entry* e);
     void free_entry(Entry* e);
 
     Dict dict_;
     std::vector<Entry*> volatile_;
+    // Huge values unlinked from the table, waiting to be freed in slices.
+    std::vector<std::pair<ValueType, void*>> lazy_free_;
     uint64_t expired_keys_ = 0;
 };
 

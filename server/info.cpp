@@ -63,7 +63,7 @@ void server_section(Server& s, std::string& out) {
 void clients_section(Server& s, std::string& out) {
     out += "# Clients\r\n";
     Line{out}("connected_clients", s.connection_count())("maxclients", s.config().maxclients)(
-        "blocked_clients", 0)("tracking_clients", 0);
+        "blocked_clients", s.blocking().blocked_clients())("tracking_clients", 0);
 }
 
 void memory_section(Server&, std::string& out) {

@@ -1,5 +1,7 @@
 #include "server/number.h"
 
+#include "protocol/resp_number.h"
+
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -11,28 +13,9 @@
 namespace server {
 
 std::optional<int64_t> parse_int64(std::string_view s) {
-    if (s.empty() || s.size() > 20) return std::nullopt;
-    if (s.size() == 1 && s[0] == '0') return 0;
-    size_t i = 0;
-    bool negative = false;
-    if (s[0] == '-') {
-        negative = true;
-        if (++i == s.size()) return std::nullopt;
-    }
-    if (s[i] < '1' || s[i] > '9') return std::nullopt;
-    uint64_t v = 0;
-    for (; i < s.size(); ++i) {
-        unsigned d = static_cast<unsigned char>(s[i]) - '0';
-        if (d > 9) return std::nullopt;
-        if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-        v = v * 10 + d;
-    }
-    if (negative) {
-        if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
-        return static_cast<int64_t>(0 - v);
-    }
-    if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-    return static_cast<int64_t>(v);
+    int64_t v;
+    if (!protocol::parse_int64_strict(s.data(), s.size(), v)) return std::nullopt;
+    return v;
 }
 
 std::optional<long double> parse_long_double(std::string_view s) {
@@ -69,25 +52,8 @@ std::optional<double> parse_double(std::string_view s) {
     return v;
 }
 
-size_t digits10(uint64_t v) {
-    size_t n = 1;
-    while (v >= 10) {
-        v /= 10;
-        ++n;
-    }
-    return n;
-}
-
 size_t format_int64(int64_t v, char* buf) {
-    uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-    size_t neg = v < 0 ? 1 : 0;
-    size_t len = neg + digits10(u);
-    char* p = buf + len;
-    do {
-        *--p = static_cast<char>('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (neg) buf[0] = '-';
+    size_t len = protocol::format_int64(buf, v);
     buf[len] = '\0';
     return len;
 }

@@ -21,10 +21,9 @@ std::optional<long double> parse_long_double(std::string_view s);
 // Redis's string2d variant used for scores and timeouts (strtod).
 std::optional<double> parse_double(std::string_view s);
 
-// Writes v in decimal; returns the number of chars (at most 20). buf needs 21.
+// Writes v in decimal and a NUL; returns the number of chars (at most 20).
+// buf needs 21 bytes.
 size_t format_int64(int64_t v, char* buf);
-// Number of decimal digits of v (for sizing).
-size_t digits10(uint64_t v);
 
 // INCRBYFLOAT's format: "%.17Lf" with trailing zeros (and a bare '.')
 // removed; "inf"/"-inf" for infinities. buf needs 5 * 1024 + 1... callers pass

@@ -163,6 +163,7 @@ void Server::queue_ready(Connection* c) {
 }
 
 void Server::before_sleep() {
+    blocking_.serve();
     // Input left over from backpressure runs first so its replies go out in
     // the same flush.
     while (Connection* c = ready_) {
@@ -203,7 +204,7 @@ void Server::cron() {
             if (db.volatile_count() > 0 && steady_us() < deadline) {
                 stats_.expired_keys += db.expire_cycle(now, deadline, rng);
             }
-            if (db.dict().rehashing() || db.size() > 0) db.maintain(kRehashBudgetUs / 4);
+            if (db.needs_maintenance()) db.maintain(kRehashBudgetUs / 4);
         }
     });
 }

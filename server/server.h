@@ -12,6 +12,7 @@
 #include "protocol/output_buffer.h"
 #include "protocol/ring_buffer.h"
 #include "reactor/event_loop.h"
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/connection.h"
 #include "server/config.h"
@@ -38,6 +39,7 @@ public:
     const CommandTable& commands() const { return commands_; }
     Databases& shared_databases() { return shared_; }
     ServerStats& stats() { return stats_; }
+    Blocking& blocking() { return blocking_; }
     uint64_t start_ms() const { return start_ms_; }
     uint64_t run_id_seed() const { return run_id_seed_; }
     const std::string& run_id() const { return run_id_; }
@@ -83,6 +85,7 @@ private:
     CommandTable commands_;
     Databases shared_;
     ServerStats stats_;
+    Blocking blocking_{*this};
     std::unique_ptr<Listener> listener_;
     Connection* first_ = nullptr;
     Connection* last_ = nullptr;
