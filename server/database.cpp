@@ -168,6 +168,83 @@ Entry* Database::add_object(std::string_view key, ValueType type, void* obj) {
     return e;
 }
 
+void Database::detach(Entry* e) {
+    if (e->has_expire) unindex_volatile(e);
+    dict_.remove(e->key());
+}
+
+void Database::attach(Entry* e) {
+    if (e->has_expire) {
+        e->set_volatile_slot(static_cast<uint32_t>(volatile_.size()));
+        volatile_.push_back(e);
+    }
+    dict_.insert(e);
+}
+
+namespace {
+
+// A new entry named key holding what src holds (the string bytes, or the
+// object pointer itself when clone_object is null), with src's TTL.
+Entry* rebuild(const Entry* src, std::string_view key, void* object) {
+    bool expire = src->has_expire;
+    size_t value_len = src->type == ValueType::kString ? src->value_len : sizeof(void*);
+    Entry* n = allocate_entry(expire, key.size(), value_len);
+    n->next = nullptr;
+    n->key_len = static_cast<uint32_t>(key.size());
+    n->value_len = src->value_len;
+    n->type = src->type;
+    n->has_expire = expire;
+    if (expire) n->set_expire_ms(src->expire_ms());
+    std::memcpy(const_cast<char*>(n->key().data()), key.data(), key.size());
+    if (src->type == ValueType::kString) std::memcpy(n->value_ptr(), src->value_ptr(), value_len);
+    else n->set_object(object);
+    return n;
+}
+
+}  // namespace
+
+Entry* Database::rename(Entry* e, std::string_view new_key) {
+    Entry* n = rebuild(e, new_key, e->type == ValueType::kString ? nullptr : e->object());
+    detach(e);
+    std::free(e);  // the value now belongs to n
+    remove(new_key);
+    attach(n);
+    return n;
+}
+
+void Database::move_to(Entry* e, Database& dst) {
+    detach(e);
+    dst.attach(e);
+}
+
+Entry* Database::add_copy(const Entry* src, std::string_view key) {
+    void* obj = src->type == ValueType::kString ? nullptr : object_clone(src->type, src->object());
+    Entry* n = rebuild(src, key, obj);
+    remove(key);
+    attach(n);
+    return n;
+}
+
+void Database::swap(Database& other) noexcept {
+    dict_.swap(other.dict_);
+    volatile_.swap(other.volatile_);
+    lazy_free_.swap(other.lazy_free_);
+    std::swap(expired_keys_, other.expired_keys_);
+}
+
+Entry* Database::random_entry(int64_t now_ms, uint64_t (*rng)()) {
+    // Expired keys met on the way are deleted; give up on a table that is
+    // all expired after a bounded number of tries, as Redis does.
+    for (int tries = 0; tries < 100 && dict_.size() > 0; ++tries) {
+        Entry* e = dict_.random_entry(rng);
+        if (e == nullptr) return nullptr;
+        if (!(e->has_expire && e->expire_ms() <= now_ms)) return e;
+        delete_entry(e);
+        ++expired_keys_;
+    }
+    return nullptr;
+}
+
 Entry* Database::set_expire(Entry* e, int64_t when_ms) {
     if (!e->has_expire) {
         size_t value_len = e->type == ValueType::kString ? e->value_len : sizeof(void*);

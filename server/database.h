@@ -41,6 +41,21 @@ public:
     Entry* add_object(std::string_view key, ValueType type, void* obj);
 
     bool remove(std::string_view key);
+
+    // RENAME: gives e (a live entry of this database) the name new_key,
+    // keeping its value and TTL; an existing new_key is deleted. Returns the
+    // entry under its new name.
+    Entry* rename(Entry* e, std::string_view new_key);
+    // MOVE: takes e out of this database and adds it, TTL included, to dst
+    // (where the key must not exist).
+    void move_to(Entry* e, Database& dst);
+    // COPY: adds a deep copy of src (from any database) under key, replacing
+    // what is there; the TTL is copied.
+    Entry* add_copy(const Entry* src, std::string_view key);
+    // SWAPDB: exchanges the whole contents of two databases.
+    void swap(Database& other) noexcept;
+    // A random live key (RANDOMKEY), or nullptr when empty.
+    Entry* random_entry(int64_t now_ms, uint64_t (*rng)());
     // Sets or changes the absolute expiry; returns the (possibly moved) entry.
     Entry* set_expire(Entry* e, int64_t when_ms);
     // Removes the TTL; returns the (possibly moved) entry.
@@ -66,6 +81,10 @@ private:
     Entry* reallocate(Entry* e, bool expire, size_t value_len, size_t keep_value);
     void unindex_volatile(Entry* e);
     void delete_entry(Entry* e);
+    // Links an unlinked entry (and indexes its TTL).
+    void attach(Entry* e);
+    // Unlinks an entry without freeing it (and drops its TTL index slot).
+    void detach(Entry* e);
     void free_entry(Entry* e);
 
     Dict dict_;
@@ -80,6 +99,7 @@ class Databases {
 public:
     static constexpr int kCount = 16;
     Database& at(int i) { return dbs_[static_cast<size_t>(i)]; }
+    void swap(int a, int b) { dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]); }
     void clear_all() {
         for (auto& db : dbs_) db.clear();
     }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "server/entry.h"
 
@@ -38,6 +39,15 @@ public:
     void insert(Entry* e);
     // Unlinks the entry with this key and returns it (nullptr if absent).
     Entry* remove(std::string_view key);
+
+    void swap(Dict& other) noexcept {
+        for (int t = 0; t < 2; ++t) {
+            std::swap(table_[t], other.table_[t]);
+            std::swap(size_[t], other.size_[t]);
+            std::swap(used_[t], other.used_[t]);
+        }
+        std::swap(rehash_idx_, other.rehash_idx_);
+    }
 
     // Moves up to n buckets to the new table; false when done.
     bool rehash_step(int n);
