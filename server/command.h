@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "protocol/reply_writer.h"
+#include "server/latency_histogram.h"
 
 namespace server {
 
@@ -34,9 +36,11 @@ enum CommandFlag : uint32_t {
 
 struct CommandStats {
     uint64_t calls = 0;
-    uint64_t usec = 0;
+    uint64_t cycles = 0;  // time spent, in cycles_now() ticks
     uint64_t rejected_calls = 0;
     uint64_t failed_calls = 0;
+    // Allocated on the first call, so unused commands cost nothing.
+    std::unique_ptr<LatencyHistogram> latency;
 };
 
 struct Command {

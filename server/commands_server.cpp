@@ -220,6 +220,53 @@ void shutdown_command(CommandContext& ctx) {
 
 void container_without_handler(CommandContext& ctx) { reply_arity_error(ctx); }
 
+void slowlog_get_command(CommandContext& ctx) {
+    const auto& entries = ctx.server.slowlog().entries();
+    int64_t count = 10;
+    if (ctx.argc() == 3) {
+        if (!arg_int64(ctx, ctx.arg(2), count)) return;
+        if (count < -1) {
+            ctx.error("ERR count should be greater than or equal to -1");
+            return;
+        }
+        if (count == -1) count = static_cast<int64_t>(entries.size());
+    } else if (ctx.argc() > 3) {
+        reply_arity_error(ctx);
+        return;
+    }
+    size_t n = std::min<size_t>(static_cast<size_t>(count), entries.size());
+    ctx.reply.array(static_cast<int64_t>(n));
+    for (size_t i = 0; i < n; ++i) {
+        const SlowlogEntry& e = entries[i];
+        ctx.reply.array(6);
+        ctx.reply.integer(static_cast<int64_t>(e.id));
+        ctx.reply.integer(e.time_s);
+        ctx.reply.integer(static_cast<int64_t>(e.duration_us));
+        ctx.reply.array(static_cast<int64_t>(e.argv.size()));
+        for (const std::string& a : e.argv) ctx.reply.bulk(a);
+        ctx.reply.bulk(e.peer);
+        ctx.reply.bulk(e.name);
+    }
+}
+
+void slowlog_len_command(CommandContext& ctx) {
+    ctx.reply.integer(static_cast<int64_t>(ctx.server.slowlog().entries().size()));
+}
+
+void slowlog_reset_command(CommandContext& ctx) {
+    ctx.server.slowlog().reset();
+    ctx.reply.ok();
+}
+
+const Command kSlowlogSubcommands[] = {
+    {"slowlog|get", -2, kCmdAdmin | kCmdLoading | kCmdStale, slowlog_get_command, 0, 0, 0,
+     "@admin @slow @dangerous"},
+    {"slowlog|len", 2, kCmdAdmin | kCmdLoading | kCmdStale, slowlog_len_command, 0, 0, 0,
+     "@admin @slow @dangerous"},
+    {"slowlog|reset", 2, kCmdAdmin | kCmdLoading | kCmdStale, slowlog_reset_command, 0, 0, 0,
+     "@admin @slow @dangerous"},
+};
+
 const Command kServerCommands[] = {
     {"ping", -1, kCmdFast | kCmdStale | kCmdLoading, ping_command, 0, 0, 0, "@fast @connection"},
     {"echo", 2, kCmdFast | kCmdStale | kCmdLoading, echo_command, 0, 0, 0, "@fast @connection"},
@@ -229,6 +276,8 @@ const Command kServerCommands[] = {
      std::size(kConfigSubcommands)},
     {"command", -1, kCmdLoading | kCmdStale, command_command, 0, 0, 0, "@slow @connection",
      kCommandSubcommands, std::size(kCommandSubcommands)},
+    {"slowlog", -2, 0, container_without_handler, 0, 0, 0, "@slow", kSlowlogSubcommands,
+     std::size(kSlowlogSubcommands)},
     {"shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, shutdown_command, 0, 0, 0,
      "@admin @slow @dangerous"},
 };

@@ -72,8 +72,6 @@ constexpr FixedParam kFixed[] = {
     {"masterauth", ""},
     {"loglevel", "notice"},
     {"dbfilename", "dump.rdb"},
-    {"slowlog-log-slower-than", "10000"},
-    {"slowlog-max-len", "128"},
     {"notify-keyspace-events", ""},
     {"client-query-buffer-limit", "1073741824"},
     {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
@@ -84,7 +82,6 @@ constexpr FixedParam kFixed[] = {
     {"unixsocket", ""},
     {"replica-read-only", "yes"},
     {"maxmemory-samples", "5"},
-    {"latency-tracking", "yes"},
 };
 
 const std::vector<Param>& params() {
@@ -122,6 +119,17 @@ const std::vector<Param>& params() {
              c.proto_max_bulk_len = *n;
              return std::nullopt;
          }},
+        {"slowlog-log-slower-than", [](const Config& c) { return std::to_string(c.slowlog_log_slower_than); },
+         [](Config& c, std::string_view v) { return set_int(c.slowlog_log_slower_than, v, -1, LLONG_MAX); }},
+        {"slowlog-max-len", [](const Config& c) { return std::to_string(c.slowlog_max_len); },
+         [](Config& c, std::string_view v) { return set_int(c.slowlog_max_len, v, 0, LONG_MAX); }},
+        {"latency-tracking", [](const Config& c) { return std::string(c.latency_tracking ? "yes" : "no"); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             if (v != "yes" && v != "no") return "argument must be 'yes' or 'no'";
+             c.latency_tracking = v == "yes";
+             return std::nullopt;
+         }},
+        {"stats-interval", [](const Config& c) { return std::to_string(c.stats_interval); }, nullptr},
         {"save", [](const Config& c) { return c.save; },
          [](Config& c, std::string_view v) -> std::optional<std::string> {
              c.save = std::string(v);
@@ -190,6 +198,11 @@ CommandLine parse_command_line(int argc, char** argv) {
          cxxopts::value<std::string>()->default_value("10000"))
         ("hz", "background task frequency (expiry, rehash), 1-500",
          cxxopts::value<std::string>()->default_value("10"))
+        ("slowlog-log-slower-than", "log commands slower than this many microseconds in SLOWLOG (-1: never)",
+         cxxopts::value<std::string>()->default_value("10000"))
+        ("slowlog-max-len", "entries kept by SLOWLOG", cxxopts::value<std::string>()->default_value("128"))
+        ("stats-interval", "print a line of rates every N seconds while serving (0: off)",
+         cxxopts::value<std::string>()->default_value("0"))
         ("verbose", "log every received command")
         ("version", "print the version and exit")
         ("h,help", "print this help and exit");
@@ -250,6 +263,27 @@ CommandLine parse_command_line(int argc, char** argv) {
     auto h = parse_ranged(hz, 1, 500);
     if (!h) return fail("hz", hz, "expected a number from 1 to 500");
     cfg.hz = static_cast<int>(*h);
+
+    struct Ranged {
+        const char* flag;
+        int64_t lo;
+        int64_t hi;
+        int64_t* field;
+    };
+    const Ranged ranged[] = {
+        {"slowlog-log-slower-than", -1, INT64_MAX, &cfg.slowlog_log_slower_than},
+        {"slowlog-max-len", 0, INT64_MAX, &cfg.slowlog_max_len},
+        {"stats-interval", 0, 86400, &cfg.stats_interval},
+    };
+    for (const Ranged& r : ranged) {
+        std::string text = parsed[r.flag].as<std::string>();
+        auto v = parse_ranged(text, r.lo, r.hi);
+        if (!v) {
+            return fail(r.flag, text,
+                        "expected a number from " + std::to_string(r.lo) + " to " + std::to_string(r.hi));
+        }
+        *r.field = *v;
+    }
 
     cfg.verbose = parsed.count("verbose") > 0;
     out.config = cfg;

@@ -27,6 +27,10 @@ struct Config {
     int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
     int64_t timeout = 0;
     int hz = 10;
+    int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables
+    int64_t slowlog_max_len = 128;
+    bool latency_tracking = true;
+    int64_t stats_interval = 0;  // seconds between stats lines; 0 = off
     std::string save;
     std::string appendonly = "no";
 };

@@ -9,6 +9,7 @@
 
 #include "server/blocking.h"
 #include "server/command_table.h"
+#include "server/cycles.h"
 #include "server/database.h"
 #include "server/server.h"
 
@@ -233,8 +234,22 @@ void Connection::execute(std::span<const std::string_view> argv) {
     }
     CommandContext ctx{server_, *this, db(), argv, writer_, *cmd,
                        static_cast<int64_t>(server_.loop().now_ms())};
+    uint64_t started = cycles_now();
     cmd->handler(ctx);
-    ++cmd->stats.calls;
+    uint64_t took = cycles_now() - started;
+    CommandStats& cs = cmd->stats;
+    ++cs.calls;
+    cs.cycles += took;
+    const Config& cfg = server_.config();
+    if (cfg.latency_tracking) {
+        if (!cs.latency) cs.latency = std::make_unique<LatencyHistogram>();
+        cs.latency->record(took);
+    }
+    if (cfg.slowlog_log_slower_than >= 0 &&
+        took >= us_to_cycles(static_cast<uint64_t>(cfg.slowlog_log_slower_than))) {
+        server_.slowlog().add(argv, cycles_to_us(took), static_cast<int64_t>(server_.loop().now_ms() / 1000),
+                              peer_, name_, static_cast<size_t>(cfg.slowlog_max_len));
+    }
     if (ctx.failed) {
         ++cmd->stats.failed_calls;
         ++stats.total_error_replies;

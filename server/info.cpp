@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "server/command_util.h"
+#include "server/cycles.h"
 #include "server/server.h"
 
 namespace server {
@@ -135,14 +136,33 @@ void commandstats_section(Server& s, std::string& out) {
     auto emit = [&](const Command& c) {
         if (c.stats.calls == 0 && c.stats.rejected_calls == 0 && c.stats.failed_calls == 0) return;
         char line[256];
-        double per = c.stats.calls ? static_cast<double>(c.stats.usec) / static_cast<double>(c.stats.calls) : 0;
+        double usec = static_cast<double>(c.stats.cycles) / cycles_per_us();
+        double per = c.stats.calls ? usec / static_cast<double>(c.stats.calls) : 0;
         std::snprintf(line, sizeof line,
                       "cmdstat_%.*s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu\r\n",
                       static_cast<int>(c.name.size()), c.name.data(),
                       static_cast<unsigned long long>(c.stats.calls),
-                      static_cast<unsigned long long>(c.stats.usec), per,
+                      static_cast<unsigned long long>(usec), per,
                       static_cast<unsigned long long>(c.stats.rejected_calls),
                       static_cast<unsigned long long>(c.stats.failed_calls));
+        out += line;
+    };
+    for (const Command* c : s.commands().all()) {
+        emit(*c);
+        for (size_t i = 0; i < c->subcommand_count; ++i) emit(c->subcommands[i]);
+    }
+}
+
+void latencystats_section(Server& s, std::string& out) {
+    out += "# Latencystats\r\n";
+    auto emit = [&](const Command& c) {
+        if (!c.stats.latency || c.stats.latency->total() == 0) return;
+        const LatencyHistogram& h = *c.stats.latency;
+        auto us = [](uint64_t cycles) { return static_cast<double>(cycles) / cycles_per_us(); };
+        char line[256];
+        std::snprintf(line, sizeof line, "latency_percentiles_usec_%.*s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n",
+                      static_cast<int>(c.name.size()), c.name.data(), us(h.percentile(0.50)),
+                      us(h.percentile(0.99)), us(h.percentile(0.999)));
         out += line;
     };
     for (const Command* c : s.commands().all()) {
@@ -173,7 +193,8 @@ constexpr Section kSections[] = {
     {"memory", memory_section, true},           {"persistence", persistence_section, true},
     {"stats", stats_section, true},             {"replication", replication_section, true},
     {"cpu", cpu_section, true},                 {"reactor", reactor_section, true},
-    {"commandstats", commandstats_section, false}, {"keyspace", keyspace_section, true},
+    {"commandstats", commandstats_section, false}, {"latencystats", latencystats_section, false},
+    {"keyspace", keyspace_section, true},
 };
 
 }  // namespace

@@ -91,6 +91,11 @@ int Server::run() {
     });
     uint64_t period = static_cast<uint64_t>(1000 / (config_.hz > 0 ? config_.hz : 10));
     loop_.add_timer(period, period, [this] { cron(); });
+    if (config_.stats_interval > 0) {
+        uint64_t every = static_cast<uint64_t>(config_.stats_interval) * 1000;
+        last_stats_ms_ = loop_.now_ms();
+        loop_.add_timer(every, every, [this] { print_stats_line(); });
+    }
     std::printf("ringdis %s listening on %s:%d (storage %s)\n", std::string(kRingdisVersion).c_str(),
                 config_.bind.c_str(), config_.port,
                 config_.storage == StorageMode::kShared ? "shared" : "per-connection");
@@ -207,6 +212,27 @@ void Server::cron() {
             if (db.needs_maintenance()) db.maintain(kRehashBudgetUs / 4);
         }
     });
+}
+
+void Server::print_stats_line() {
+    uint64_t now = loop_.now_ms();
+    double secs = static_cast<double>(now - last_stats_ms_) / 1000.0;
+    if (secs <= 0) return;
+    const ServerStats& s = stats_;
+    const reactor::LoopStats& ls = loop_.stats();
+    auto rate = [&](uint64_t cur, uint64_t prev) { return static_cast<double>(cur - prev) / secs; };
+    double busy = static_cast<double>(ls.busy_us - last_busy_us_) / (secs * 1e6) * 100.0;
+    std::printf("stats: clients=%zu cmd/s=%.0f in=%.1fKB/s out=%.1fKB/s reads/s=%.0f writes/s=%.0f "
+                "loop_busy=%.1f%% keys=%zu\n",
+                connection_count_, rate(s.total_commands_processed, last_stats_.total_commands_processed),
+                rate(s.net_input_bytes, last_stats_.net_input_bytes) / 1024,
+                rate(s.net_output_bytes, last_stats_.net_output_bytes) / 1024,
+                rate(s.read_syscalls, last_stats_.read_syscalls),
+                rate(s.write_syscalls, last_stats_.write_syscalls), busy, shared_.at(0).size());
+    std::fflush(stdout);
+    last_stats_ = stats_;
+    last_stats_ms_ = now;
+    last_busy_us_ = ls.busy_us;
 }
 
 void Server::begin_shutdown() {

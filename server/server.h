@@ -17,6 +17,7 @@
 #include "server/connection.h"
 #include "server/config.h"
 #include "server/database.h"
+#include "server/slowlog.h"
 #include "server/stats.h"
 
 namespace server {
@@ -40,6 +41,7 @@ public:
     Databases& shared_databases() { return shared_; }
     ServerStats& stats() { return stats_; }
     Blocking& blocking() { return blocking_; }
+    Slowlog& slowlog() { return slowlog_; }
     uint64_t start_ms() const { return start_ms_; }
     uint64_t run_id_seed() const { return run_id_seed_; }
     const std::string& run_id() const { return run_id_; }
@@ -77,6 +79,7 @@ public:
 private:
     void before_sleep();
     void cron();
+    void print_stats_line();
     void link(Connection* c);
     void unlink(Connection* c);
 
@@ -86,6 +89,7 @@ private:
     Databases shared_;
     ServerStats stats_;
     Blocking blocking_{*this};
+    Slowlog slowlog_;
     std::unique_ptr<Listener> listener_;
     Connection* first_ = nullptr;
     Connection* last_ = nullptr;
@@ -102,6 +106,10 @@ private:
     uint64_t rng_state_ = 0;
     bool shutting_down_ = false;
     int exit_code_ = 0;
+    // Counters at the previous --stats-interval line, to print rates.
+    ServerStats last_stats_;
+    uint64_t last_stats_ms_ = 0;
+    uint64_t last_busy_us_ = 0;
 };
 
 }  // namespace server
