@@ -90,7 +90,7 @@ test: deps-test $(SERVER) $(HELLO) $(UNIT) $(INTEG)
 
 # The same tests built with AddressSanitizer and UBSan in their own tree.
 test-asan: deps-test
-	$(MAKE) BUILD=build-asan CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	$(MAKE) BUILD=build-asan CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-maybe-uninitialized" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/ringdis-server build-asan/hello-redis \
 	  build-asan/unit-tests build-asan/integration-tests
 	@test/run-all build-asan

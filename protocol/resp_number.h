@@ -1,5 +1,5 @@
-// Integer text <-> int64 for RESP headers, shared by the parser, the reply
-// writer and the reply reader. Internal to protocol/.
+// Integer text <-> int64 with Redis's rules, shared by the parser, the reply
+// writer, the reply reader, and the server's argument parsing.
 #pragma once
 
 #include <array>

@@ -90,6 +90,9 @@ inline constexpr std::string_view kWrongType =
 inline constexpr std::string_view kNotInteger = "-ERR value is not an integer or out of range\r\n";
 inline constexpr std::string_view kNotFloat = "-ERR value is not a valid float\r\n";
 inline constexpr std::string_view kSyntax = "-ERR syntax error\r\n";
+// Redis's own wording for an argument outside an int's range.
+inline constexpr std::string_view kIntRange =
+    "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n";
 inline constexpr std::string_view kNoSuchKey = "-ERR no such key\r\n";
 inline constexpr std::string_view kOverflow = "-ERR increment or decrement would overflow\r\n";
 inline constexpr std::string_view kDbIndex = "-ERR DB index is out of range\r\n";

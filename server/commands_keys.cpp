@@ -175,7 +175,7 @@ void select_command(CommandContext& ctx) {
     int64_t id;
     if (!arg_int64(ctx, ctx.arg(1), id)) return;
     if (id < INT_MIN || id > INT_MAX) {
-        ctx.error_raw(errors::kNotInteger);
+        ctx.error_raw(errors::kIntRange);
         return;
     }
     if (id < 0 || id >= Databases::kCount) {

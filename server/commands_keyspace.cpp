@@ -144,13 +144,14 @@ void rename_generic(CommandContext& ctx, bool nx) {
 void rename_command(CommandContext& ctx) { rename_generic(ctx, false); }
 void renamenx_command(CommandContext& ctx) { rename_generic(ctx, true); }
 
-// Parses a database index argument as Redis's getIntFromObjectOrReply then
-// the range check; replies and returns -1 on failure.
-int parse_db_index(CommandContext& ctx, std::string_view arg) {
+// Parses a database index argument, as an int (MOVE) or a long (COPY) the
+// way Redis reads it, then checks the range; replies and returns -1 on
+// failure.
+int parse_db_index(CommandContext& ctx, std::string_view arg, bool as_int) {
     int64_t id;
     if (!arg_int64(ctx, arg, id)) return -1;
-    if (id < INT_MIN || id > INT_MAX) {
-        ctx.error_raw(errors::kNotInteger);
+    if (as_int && (id < INT_MIN || id > INT_MAX)) {
+        ctx.error_raw(errors::kIntRange);
         return -1;
     }
     if (id < 0 || id >= Databases::kCount) {
@@ -167,7 +168,7 @@ void copy_command(CommandContext& ctx) {
         if (equals_nocase(ctx.arg(j), "replace")) {
             replace = true;
         } else if (equals_nocase(ctx.arg(j), "db") && j + 1 < ctx.argc()) {
-            dst_index = parse_db_index(ctx, ctx.arg(j + 1));
+            dst_index = parse_db_index(ctx, ctx.arg(j + 1), false);
             if (dst_index < 0) return;
             ++j;
         } else {
@@ -198,7 +199,7 @@ void copy_command(CommandContext& ctx) {
 }
 
 void move_command(CommandContext& ctx) {
-    int dst_index = parse_db_index(ctx, ctx.arg(2));
+    int dst_index = parse_db_index(ctx, ctx.arg(2), true);
     if (dst_index < 0) return;
     if (dst_index == ctx.conn.db_index()) {
         ctx.error_raw(kSameObject);

@@ -55,10 +55,19 @@ void config_get_command(CommandContext& ctx) {
 
 void config_set_command(CommandContext& ctx) {
     if (ctx.argc() % 2 != 0) {
-        reply_arity_error(ctx);
+        ctx.error_raw(errors::kSyntax);
         return;
     }
     for (size_t i = 2; i < ctx.argc(); i += 2) {
+        for (size_t j = 2; j < i; j += 2) {
+            if (equals_nocase(ctx.arg(i), ctx.arg(j))) {
+                std::string msg = "ERR CONFIG SET failed (possibly related to argument '";
+                msg.append(ctx.arg(i));
+                msg += "') - duplicate parameter";
+                ctx.error(msg);
+                return;
+            }
+        }
         if (!config_known(ctx.arg(i))) {
             std::string msg = "ERR Unknown option or number of arguments for CONFIG SET - '";
             msg.append(ctx.arg(i));
@@ -184,7 +193,7 @@ void command_info_command(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.argc(); ++i) {
         const Command* c = ctx.server.commands().find(ctx.arg(i));
         if (c) reply_command_info(ctx, *c);
-        else ctx.reply.null_array();
+        else ctx.reply.null_bulk();
     }
 }
 
@@ -206,13 +215,26 @@ const Command kCommandSubcommands[] = {
 };
 
 void shutdown_command(CommandContext& ctx) {
+    bool save = false;
+    bool nosave = false;
+    bool abort = false;
     for (size_t i = 1; i < ctx.argc(); ++i) {
         std::string_view o = ctx.arg(i);
-        if (!(equals_nocase(o, "nosave") || equals_nocase(o, "save") || equals_nocase(o, "now") ||
-              equals_nocase(o, "force"))) {
+        if (equals_nocase(o, "nosave")) nosave = true;
+        else if (equals_nocase(o, "save")) save = true;
+        else if (equals_nocase(o, "abort")) abort = true;
+        else if (!(equals_nocase(o, "now") || equals_nocase(o, "force"))) {
             ctx.error_raw(errors::kSyntax);
             return;
         }
+    }
+    if ((save && nosave) || (abort && ctx.argc() > 2)) {
+        ctx.error_raw(errors::kSyntax);
+        return;
+    }
+    if (abort) {
+        ctx.error("ERR No shutdown in progress.");
+        return;
     }
     // No reply on success: the client sees the connection close.
     ctx.server.begin_shutdown();

@@ -49,9 +49,10 @@ struct Param {
 };
 
 std::optional<std::string> set_int(int64_t& field, std::string_view v, int64_t lo, int64_t hi) {
-    auto n = parse_ranged(v, lo, hi);
-    if (!n) return std::string("argument must be a number between ") + std::to_string(lo) + " and " +
-                  std::to_string(hi);
+    auto n = parse_int64(v);
+    if (!n) return std::string("argument couldn't be parsed into an integer");
+    if (*n < lo || *n > hi)
+        return "argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " inclusive";
     field = *n;
     return std::nullopt;
 }
@@ -102,9 +103,9 @@ const std::vector<Param>& params() {
              return std::nullopt;
          }},
         {"maxclients", [](const Config& c) { return std::to_string(c.maxclients); },
-         [](Config& c, std::string_view v) { return set_int(c.maxclients, v, 1, LONG_MAX); }},
+         [](Config& c, std::string_view v) { return set_int(c.maxclients, v, 1, UINT32_MAX); }},
         {"timeout", [](const Config& c) { return std::to_string(c.timeout); },
-         [](Config& c, std::string_view v) { return set_int(c.timeout, v, 0, LONG_MAX); }},
+         [](Config& c, std::string_view v) { return set_int(c.timeout, v, 0, INT_MAX); }},
         {"hz", [](const Config& c) { return std::to_string(c.hz); },
          [](Config& c, std::string_view v) {
              int64_t hz = c.hz;
@@ -151,6 +152,16 @@ const std::vector<Param>& params() {
 std::vector<std::pair<std::string, std::string>> config_get(const Config& cfg,
                                                              std::string_view pattern) {
     std::vector<std::pair<std::string, std::string>> out;
+    // A plain name (no glob characters) is answered under the name as the
+    // client typed it, as Redis does.
+    if (pattern.find_first_of("*?[\\") == std::string_view::npos) {
+        for (const Param& p : params())
+            if (glob_match(pattern, p.name, true)) out.emplace_back(std::string(pattern), p.get(cfg));
+        for (const FixedParam& p : kFixed)
+            if (glob_match(pattern, p.name, true))
+                out.emplace_back(std::string(pattern), std::string(p.value));
+        return out;
+    }
     for (const Param& p : params())
         if (glob_match(pattern, p.name, true)) out.emplace_back(std::string(p.name), p.get(cfg));
     for (const FixedParam& p : kFixed)
