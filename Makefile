@@ -96,7 +96,7 @@ test-asan: deps-test
 	@test/run-all build-asan
 
 bench: deps-bench $(BENCH)
-	./$(BENCH)
+	$(abspath $(BENCH))
 
 clean:
 	rm -rf $(BUILD) build-asan
