@@ -130,13 +130,7 @@ void ttl_generic(CommandContext& ctx, bool ms, bool absolute) {
 }
 void ttl_command(CommandContext& ctx) { ttl_generic(ctx, false, false); }
 void pttl_command(CommandContext& ctx) { ttl_generic(ctx, true, false); }
-void expiretime_command(CommandContext& ctx) {
-    Entry* e = lookup_read(ctx, ctx.arg(1));
-    if (e == nullptr) return ctx.reply.raw(":-2\r\n");
-    int64_t when = e->expire_ms();
-    if (when == -1) return ctx.reply.raw(":-1\r\n");
-    ctx.reply.integer(when / 1000);
-}
+void expiretime_command(CommandContext& ctx) { ttl_generic(ctx, false, true); }
 void pexpiretime_command(CommandContext& ctx) { ttl_generic(ctx, true, true); }
 
 void persist_command(CommandContext& ctx) {

@@ -22,7 +22,7 @@ uint64_t key_rng() {
     return gen();
 }
 
-bool is_live(const Entry* e, int64_t now_ms) { return !(e->has_expire && e->expire_ms() <= now_ms); }
+bool is_live(const Entry* e, int64_t now_ms) { return !(e->has_expire && e->expire_ms() < now_ms); }
 
 std::string_view type_name(ValueType t) {
     switch (t) {

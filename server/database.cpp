@@ -59,7 +59,8 @@ void Database::clear() {
 Entry* Database::lookup(std::string_view key, int64_t now_ms) {
     Entry* e = dict_.find(key);
     if (e == nullptr) return nullptr;
-    if (e->has_expire && e->expire_ms() <= now_ms) {
+    // Redis counts a key as expired only once the clock is past its deadline.
+    if (e->has_expire && e->expire_ms() < now_ms) {
         delete_entry(e);
         ++expired_keys_;
         return nullptr;
@@ -69,7 +70,7 @@ Entry* Database::lookup(std::string_view key, int64_t now_ms) {
 
 bool Database::exists(std::string_view key, int64_t now_ms) {
     Entry* e = dict_.find(key);
-    return e != nullptr && !(e->has_expire && e->expire_ms() <= now_ms);
+    return e != nullptr && !(e->has_expire && e->expire_ms() < now_ms);
 }
 
 void Database::delete_entry(Entry* e) {
@@ -238,7 +239,7 @@ Entry* Database::random_entry(int64_t now_ms, uint64_t (*rng)()) {
     for (int tries = 0; tries < 100 && dict_.size() > 0; ++tries) {
         Entry* e = dict_.random_entry(rng);
         if (e == nullptr) return nullptr;
-        if (!(e->has_expire && e->expire_ms() <= now_ms)) return e;
+        if (!(e->has_expire && e->expire_ms() < now_ms)) return e;
         delete_entry(e);
         ++expired_keys_;
     }
@@ -294,7 +295,7 @@ size_t Database::expire_cycle(int64_t now_ms, uint64_t deadline_us, uint64_t (*r
         int expired = 0;
         for (; sampled < kSample && !volatile_.empty(); ++sampled) {
             Entry* e = volatile_[rng() % volatile_.size()];
-            if (e->expire_ms() <= now_ms) {
+            if (e->expire_ms() < now_ms) {
                 delete_entry(e);
                 ++expired;
             }

@@ -6,79 +6,98 @@ namespace server {
 
 namespace {
 
-char fold(char c, bool nocase) {
-    return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
-}
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-// Matches a [...] class at p (just after '['); advances p past ']'.
-bool match_class(const char*& p, const char* pend, char c, bool nocase) {
-    bool negate = false;
-    bool matched = false;
-    if (p < pend && *p == '^') {
-        negate = true;
-        ++p;
-    }
-    while (p < pend && *p != ']') {
-        if (*p == '\\' && p + 1 < pend) {
-            ++p;
-            if (fold(*p, nocase) == fold(c, nocase)) matched = true;
-        } else if (p + 2 < pend && p[1] == '-') {
-            char lo = fold(p[0], nocase);
-            char hi = fold(p[2], nocase);
-            if (lo > hi) std::swap(lo, hi);
-            char x = fold(c, nocase);
-            if (x >= lo && x <= hi) matched = true;
-            p += 2;
-        } else if (fold(*p, nocase) == fold(c, nocase)) {
-            matched = true;
-        }
-        ++p;
-    }
-    // An unterminated class ends at the pattern's end, as in Redis.
-    if (p < pend) ++p;
-    return negate ? !matched : matched;
-}
+struct Matcher {
+    bool nocase;
+    // Set once the rest of a pattern after some '*' failed against every
+    // suffix: a longer match for an earlier '*' cannot help, so the whole
+    // search stops (keeps patterns like "a*a*a*...b" polynomial).
+    bool give_up = false;
 
-bool match(const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth) {
-    if (depth > 1000) return false;  // pathological patterns: give up rather than recurse deeply
-    while (p < pend) {
-        switch (*p) {
-        case '*':
-            while (p + 1 < pend && p[1] == '*') ++p;
-            if (p + 1 == pend) return true;
-            for (const char* t = s; t <= send; ++t)
-                if (match(p + 1, pend, t, send, nocase, depth + 1)) return true;
-            return false;
-        case '?':
-            if (s == send) return false;
-            ++s;
-            ++p;
-            break;
-        case '[': {
-            if (s == send) return false;
-            ++p;
-            if (!match_class(p, pend, *s, nocase)) return false;
-            ++s;
-            break;
+    bool same(char a, char b) const { return nocase ? lower(a) == lower(b) : a == b; }
+
+    // Matches one [...] class starting after '['; advances p to its ']'
+    // (or to the last pattern byte when the class is not closed).
+    bool in_class(const char*& p, const char* pend, char c) const {
+        bool negate = p < pend && *p == '^';
+        if (negate) ++p;
+        bool hit = false;
+        for (;; ++p) {
+            if (p >= pend) {
+                --p;  // unterminated: the caller's step lands on the end
+                break;
+            }
+            if (*p == '\\' && pend - p >= 2) {
+                ++p;
+                if (*p == c) hit = true;
+            } else if (*p == ']') {
+                break;
+            } else if (pend - p >= 3 && p[1] == '-') {
+                char lo = p[0];
+                char hi = p[2];
+                char x = c;
+                if (lo > hi) std::swap(lo, hi);
+                if (nocase) {
+                    lo = lower(lo);
+                    hi = lower(hi);
+                    x = lower(x);
+                }
+                p += 2;
+                if (x >= lo && x <= hi) hit = true;
+            } else if (same(*p, c)) {
+                hit = true;
+            }
         }
-        case '\\':
-            if (p + 1 < pend) ++p;
-            [[fallthrough]];
-        default:
-            if (s == send || fold(*p, nocase) != fold(*s, nocase)) return false;
-            ++s;
-            ++p;
-            break;
-        }
+        return negate ? !hit : hit;
     }
-    return s == send;
-}
+
+    bool match(const char* p, const char* pend, const char* s, const char* send, int depth) {
+        if (depth > 1000) return false;
+        while (p < pend && s < send) {
+            switch (*p) {
+            case '*':
+                while (pend - p > 1 && p[1] == '*') ++p;
+                if (pend - p == 1) return true;
+                for (; s < send; ++s) {
+                    if (match(p + 1, pend, s, send, depth + 1)) return true;
+                    if (give_up) return false;
+                }
+                give_up = true;
+                return false;
+            case '?':
+                ++s;
+                break;
+            case '[':
+                ++p;
+                if (!in_class(p, pend, *s)) return false;
+                ++s;
+                break;
+            case '\\':
+                if (pend - p >= 2) ++p;
+                [[fallthrough]];
+            default:
+                if (!same(*p, *s)) return false;
+                ++s;
+                break;
+            }
+            ++p;
+            if (s == send) {
+                // Trailing stars match the empty rest of the string.
+                while (p < pend && *p == '*') ++p;
+                break;
+            }
+        }
+        return p == pend && s == send;
+    }
+};
 
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view text, bool nocase) {
-    return match(pattern.data(), pattern.data() + pattern.size(), text.data(),
-                 text.data() + text.size(), nocase, 0);
+    Matcher m{nocase};
+    return m.match(pattern.data(), pattern.data() + pattern.size(), text.data(),
+                   text.data() + text.size(), 0);
 }
 
 }  // namespace server
