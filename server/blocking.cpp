@@ -76,24 +76,31 @@ void Blocking::signal_all(Database& db) {
 }
 
 void Blocking::serve() {
-    // Serving may signal more keys (BLMOVE pushes to its destination), so
-    // loop until nothing new is ready.
+    // A woken command may itself make keys ready (BLMOVE pushes to its
+    // destination); the outer call handles those, not a nested one.
+    if (serving_) return;
+    serving_ = true;
     while (!ready_.empty()) {
         std::vector<Key> batch;
         batch.swap(ready_);
-        for (const Key& k : batch) {
-            for (;;) {
-                auto it = waiting_.find(k);
-                if (it == waiting_.end() || it->second.empty()) break;
-                if (!k.db->exists(k.name, static_cast<int64_t>(server_.loop().now_ms()))) break;
-                Connection* c = it->second.front();
-                forget(*c);
-                c->wake(false);
-                // Blocked again: the value went to someone else or was of the
-                // wrong kind; it waits at the back now, so move on.
-                if (c->state() == ConnState::kBlocked) break;
-            }
-        }
+        for (const Key& k : batch) serve_key(k);
+    }
+    serving_ = false;
+}
+
+void Blocking::serve_key(const Key& k) {
+    auto it = waiting_.find(k);
+    if (it == waiting_.end()) return;
+    // Each waiter present now gets one try, in the order they blocked; one
+    // that must wait again (the value went to an earlier client, or is of
+    // a type it does not pop) does not stop the ones behind it.
+    std::vector<Connection*> queue(it->second.begin(), it->second.end());
+    for (Connection* c : queue) {
+        if (!k.db->exists(k.name, static_cast<int64_t>(server_.loop().now_ms()))) return;
+        BlockState* st = c->block_state();
+        if (st == nullptr || st->db != k.db) continue;  // already served through another key
+        forget(*c);
+        c->wake(false);
     }
 }
 

@@ -47,8 +47,10 @@ public:
     void signal_key(Database& db, std::string_view key) {
         if (!waiting_.empty()) signal_slow(db, key);
     }
-    // Serves every signalled key (called before sleep).
+    // Serves every signalled key: after each command that signalled one
+    // (so a pipelined command sees the effect, as in Redis) and before sleep.
     void serve();
+    bool has_ready() const { return !ready_.empty(); }
     // Removes c from every queue (disconnect, CLIENT KILL, timeout).
     void forget(Connection& c);
     size_t blocked_clients() const { return blocked_count_; }
@@ -66,12 +68,14 @@ private:
         size_t operator()(const Key& k) const;
     };
     void signal_slow(Database& db, std::string_view key);
+    void serve_key(const Key& k);
     void on_timeout(Connection& c);
 
     Server& server_;
     std::unordered_map<Key, std::deque<Connection*>, KeyHash> waiting_;
     std::vector<Key> ready_;
     size_t blocked_count_ = 0;
+    bool serving_ = false;
 };
 
 }  // namespace server

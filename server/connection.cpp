@@ -256,6 +256,7 @@ void Connection::execute(std::span<const std::string_view> argv) {
     }
     ++stats.total_commands_processed;
     last_command_ = cmd->name;
+    if (server_.blocking().has_ready()) server_.blocking().serve();
 }
 
 void Connection::log_command(std::span<const std::string_view> argv) const {
