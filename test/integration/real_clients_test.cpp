@@ -81,27 +81,26 @@ TEST_F(RealClientsTest, RedisCliOneShotCommands) {
 }
 
 // redis-benchmark -q prints, per test, progress lines ending in '\r' and
-// then "NAME: <rate> requests per second, ...".
-TEST_F(RealClientsTest, RedisBenchmarkCompletesEveryTest) {
-    std::string bench = tool("redis-benchmark");
-    ASSERT_FALSE(bench.empty());
-    ASSERT_NO_FATAL_FAILURE(start());
-    RunResult r = run_process({bench, "-p", std::to_string(server_.port()), "-t",
-                               "set,get,incr,mset,ping_inline,ping_mbulk", "-n", "20000", "-q"},
-                              milliseconds(60000));
-    EXPECT_TRUE(r.status.success()) << r.status.describe() << "\n" << r.output;
+// then "NAME: <rate> requests per second, ...". Returns name -> rate.
+std::map<std::string, double> benchmark_rates(const std::string& output) {
     std::map<std::string, double> rates;
     size_t start_of_line = 0;
-    while (start_of_line < r.output.size()) {
-        size_t end = r.output.find_first_of("\r\n", start_of_line);
-        if (end == std::string::npos) end = r.output.size();
-        std::string line = r.output.substr(start_of_line, end - start_of_line);
+    while (start_of_line < output.size()) {
+        size_t end = output.find_first_of("\r\n", start_of_line);
+        if (end == std::string::npos) end = output.size();
+        std::string line = output.substr(start_of_line, end - start_of_line);
         start_of_line = end + 1;
         size_t colon = line.find(": ");
         if (colon == std::string::npos || line.find("requests per second") == std::string::npos) continue;
         rates[line.substr(0, colon)] = std::strtod(line.c_str() + colon + 2, nullptr);
     }
-    for (const char* test : {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"}) {
+    return rates;
+}
+
+void expect_rates(const RunResult& r, const std::vector<std::string>& tests) {
+    EXPECT_TRUE(r.status.success()) << r.status.describe() << "\n" << r.output;
+    std::map<std::string, double> rates = benchmark_rates(r.output);
+    for (const std::string& test : tests) {
         auto it = rates.find(test);
         if (it == rates.end()) {
             ADD_FAILURE() << "no rate for " << test << " in:\n" << r.output;
@@ -109,8 +108,32 @@ TEST_F(RealClientsTest, RedisBenchmarkCompletesEveryTest) {
         }
         EXPECT_GT(it->second, 0.0) << test;
     }
-    EXPECT_EQ(rates.size(), 6u) << r.output;
+    EXPECT_EQ(rates.size(), tests.size()) << r.output;
     EXPECT_EQ(r.output.find("rror"), std::string::npos) << r.output;
+}
+
+TEST_F(RealClientsTest, RedisBenchmarkCompletesEveryTest) {
+    std::string bench = tool("redis-benchmark");
+    ASSERT_FALSE(bench.empty());
+    ASSERT_NO_FATAL_FAILURE(start());
+    RunResult r = run_process({bench, "-p", std::to_string(server_.port()), "-t",
+                               "set,get,incr,mset,ping_inline,ping_mbulk", "-n", "20000", "-q"},
+                              milliseconds(60000));
+    expect_rates(r, {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"});
+}
+
+// The whole default suite (no -t): every data type redis-benchmark knows.
+TEST_F(RealClientsTest, RedisBenchmarkDefaultSuiteCompletes) {
+    std::string bench = tool("redis-benchmark");
+    ASSERT_FALSE(bench.empty());
+    ASSERT_NO_FATAL_FAILURE(start());
+    RunResult r = run_process({bench, "-p", std::to_string(server_.port()), "-n", "20000", "-q"},
+                              milliseconds(180000));
+    expect_rates(r, {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "LPUSH", "RPUSH", "LPOP", "RPOP",
+                     "SADD", "HSET", "SPOP", "ZADD", "ZPOPMIN", "LPUSH (needed to benchmark LRANGE)",
+                     "LRANGE_100 (first 100 elements)", "LRANGE_300 (first 300 elements)",
+                     "LRANGE_500 (first 500 elements)", "LRANGE_600 (first 600 elements)",
+                     "MSET (10 keys)"});
 }
 
 TEST_F(RealClientsTest, HelloRedisGetsTheValue) {
