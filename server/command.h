@@ -101,6 +101,7 @@ inline constexpr std::string_view kStringTooLong =
 }  // namespace errors
 
 // "ERR wrong number of arguments for 'name' command"
+// Also the handler of a container command (CONFIG, CLIENT...) sent alone.
 void reply_arity_error(CommandContext& ctx);
 std::string arity_error_text(std::string_view full_name);
 

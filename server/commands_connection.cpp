@@ -287,7 +287,6 @@ const Command kClientSubcommands[] = {
      "@admin @slow @dangerous @connection"},
 };
 
-void container_without_handler(CommandContext& ctx) { reply_arity_error(ctx); }
 
 const Command kConnectionCommands[] = {
     {"hello", -1, kCmdNoAuth | kCmdFast | kCmdLoading | kCmdStale, hello_command, 0, 0, 0,
@@ -296,7 +295,7 @@ const Command kConnectionCommands[] = {
      "@fast @connection"},
     {"quit", -1, kCmdNoAuth | kCmdFast | kCmdLoading | kCmdStale, quit_command, 0, 0, 0,
      "@fast @connection"},
-    {"client", -2, 0, container_without_handler, 0, 0, 0, "@slow", kClientSubcommands,
+    {"client", -2, 0, reply_arity_error, 0, 0, 0, "@slow", kClientSubcommands,
      std::size(kClientSubcommands)},
 };
 

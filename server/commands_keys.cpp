@@ -25,17 +25,6 @@ void exists_command(CommandContext& ctx) {
     ctx.reply.integer(count);
 }
 
-std::string_view type_name(ValueType t) {
-    switch (t) {
-    case ValueType::kString: return "string";
-    case ValueType::kList: return "list";
-    case ValueType::kHash: return "hash";
-    case ValueType::kSet: return "set";
-    case ValueType::kZSet: return "zset";
-    }
-    return "none";
-}
-
 void type_command(CommandContext& ctx) {
     Entry* e = lookup_read(ctx, ctx.arg(1));
     ctx.reply.simple(e ? type_name(e->type) : "none");

@@ -24,17 +24,6 @@ uint64_t key_rng() {
 
 bool is_live(const Entry* e, int64_t now_ms) { return !(e->has_expire && e->expire_ms() < now_ms); }
 
-std::string_view type_name(ValueType t) {
-    switch (t) {
-    case ValueType::kString: return "string";
-    case ValueType::kList: return "list";
-    case ValueType::kHash: return "hash";
-    case ValueType::kSet: return "set";
-    case ValueType::kZSet: return "zset";
-    }
-    return "none";
-}
-
 void keys_command(CommandContext& ctx) {
     std::string_view pattern = ctx.arg(1);
     bool all = pattern == "*";
@@ -322,7 +311,6 @@ const Command kObjectSubcommands[] = {
     {"object|help", 2, kCmdLoading | kCmdStale, object_help_command, 0, 0, 0, "@keyspace @slow"},
 };
 
-void container_without_handler(CommandContext& ctx) { reply_arity_error(ctx); }
 
 constexpr uint32_t kW = kCmdWrite;
 constexpr uint32_t kR = kCmdReadOnly;
@@ -337,7 +325,7 @@ const Command kKeyspaceCommands[] = {
     {"move", 3, kW | kCmdFast, move_command, 1, 1, 1, "@keyspace @write @fast"},
     {"swapdb", 3, kW | kCmdFast, swapdb_command, 0, 0, 0, "@keyspace @write @fast @dangerous"},
     {"touch", -2, kR | kCmdFast, touch_command, 1, -1, 1, "@keyspace @read @fast"},
-    {"object", -2, 0, container_without_handler, 0, 0, 0, "@slow", kObjectSubcommands,
+    {"object", -2, 0, reply_arity_error, 0, 0, 0, "@slow", kObjectSubcommands,
      std::size(kObjectSubcommands)},
 };
 

@@ -240,7 +240,6 @@ void shutdown_command(CommandContext& ctx) {
     ctx.server.begin_shutdown();
 }
 
-void container_without_handler(CommandContext& ctx) { reply_arity_error(ctx); }
 
 void slowlog_get_command(CommandContext& ctx) {
     const auto& entries = ctx.server.slowlog().entries();
@@ -294,11 +293,11 @@ const Command kServerCommands[] = {
     {"echo", 2, kCmdFast | kCmdStale | kCmdLoading, echo_command, 0, 0, 0, "@fast @connection"},
     {"time", 1, kCmdFast | kCmdStale | kCmdLoading, time_command, 0, 0, 0, "@fast"},
     {"info", -1, kCmdLoading | kCmdStale, info_command, 0, 0, 0, "@slow @dangerous"},
-    {"config", -2, 0, container_without_handler, 0, 0, 0, "@slow", kConfigSubcommands,
+    {"config", -2, 0, reply_arity_error, 0, 0, 0, "@slow", kConfigSubcommands,
      std::size(kConfigSubcommands)},
     {"command", -1, kCmdLoading | kCmdStale, command_command, 0, 0, 0, "@slow @connection",
      kCommandSubcommands, std::size(kCommandSubcommands)},
-    {"slowlog", -2, 0, container_without_handler, 0, 0, 0, "@slow", kSlowlogSubcommands,
+    {"slowlog", -2, 0, reply_arity_error, 0, 0, 0, "@slow", kSlowlogSubcommands,
      std::size(kSlowlogSubcommands)},
     {"shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, shutdown_command, 0, 0, 0,
      "@admin @slow @dangerous"},

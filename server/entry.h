@@ -15,6 +15,18 @@ namespace server {
 
 enum class ValueType : uint8_t { kString = 0, kList, kHash, kSet, kZSet };
 
+// TYPE's answer for a value type.
+inline std::string_view type_name(ValueType t) {
+    switch (t) {
+    case ValueType::kString: return "string";
+    case ValueType::kList: return "list";
+    case ValueType::kHash: return "hash";
+    case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
+    }
+    return "none";
+}
+
 // Expiry block: int64 deadline in ms, then the uint32 index of the entry in
 // its database's volatile-key vector; 12 bytes, unaligned (memcpy access).
 inline constexpr size_t kExpiryBytes = 12;

@@ -18,61 +18,18 @@
 #include "server/config.h"
 #include "server/connection.h"
 #include "server/server.h"
+#include "test/unit/command_fixture.h"
 
 namespace server {
 namespace {
 
-std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string integer(int64_t v) { return ":" + std::to_string(v) + "\r\n"; }
-constexpr std::string_view kOk = "+OK\r\n";
-constexpr std::string_view kNil = "$-1\r\n";
-constexpr std::string_view kSyntax = "-ERR syntax error\r\n";
-constexpr std::string_view kNotInt = "-ERR value is not an integer or out of range\r\n";
+using namespace cmdtest;
+
 constexpr std::string_view kNotFloat = "-ERR value is not a valid float\r\n";
 constexpr std::string_view kOverflow = "-ERR increment or decrement would overflow\r\n";
 constexpr std::string_view kTooLong = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
-std::string arity(std::string_view cmd) {
-    return "-ERR wrong number of arguments for '" + std::string(cmd) + "' command\r\n";
-}
-std::string bad_expire(std::string_view cmd) {
-    return "-ERR invalid expire time in '" + std::string(cmd) + "' command\r\n";
-}
 
-// One server (not listening) and one connection over a socketpair whose
-// other end nobody reads: replies stay in the connection's output buffer.
-// The Connection does not close its fd when destroyed (the server's
-// close_now() does that), so the fixture closes both ends itself. Nothing
-// here may close the connection (QUIT, CLIENT KILL): close_now() would hand
-// it to the server's graveyard, which this unlinked connection is not for.
-class StringCommands : public testing::Test {
-protected:
-    StringCommands() : srv_(Config{}) {
-        int fds[2];
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) std::abort();
-        fd_ = fds[0];
-        peer_ = fds[1];
-        conn_ = std::make_unique<Connection>(srv_, fd_, 1, "127.0.0.1:1", "127.0.0.1:2");
-    }
-    ~StringCommands() override {
-        conn_.reset();
-        ::close(fd_);
-        ::close(peer_);
-    }
-
-    std::string run(std::initializer_list<std::string_view> args) {
-        std::vector<std::string_view> argv(args);
-        conn_->run_command(argv);
-        std::string out(conn_->pending_output());
-        conn_->discard_output();
-        return out;
-    }
-    int64_t now() { return static_cast<int64_t>(srv_.loop().now_ms()); }
-
-    Server srv_;
-    int fd_ = -1;
-    int peer_ = -1;
-    std::unique_ptr<Connection> conn_;
-};
+class StringCommands : public CommandFixture {};
 
 // ---- SET ----------------------------------------------------------------
 
