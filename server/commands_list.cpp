@@ -433,8 +433,14 @@ bool parse_mpop_args(CommandContext& ctx, size_t numkeys_index, MpopArgs& out) {
     return true;
 }
 
-Served mpop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
-                  int64_t count, bool skip_wrong_type) {
+namespace {
+
+// Pops from the first of `keys` that holds a list and replies [key, popped],
+// where popped is one element (BLPOP's shape, count < 0) or an array of up
+// to count elements (LMPOP's shape). A key of another type is WRONGTYPE,
+// or passed over when skip_wrong_type (a woken blocked command).
+Served pop_from_first_list(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
+                           int64_t count, bool skip_wrong_type) {
     for (std::string_view key : keys) {
         Entry* e = lookup_write(ctx, key);
         if (e == nullptr) continue;
@@ -444,10 +450,13 @@ Served mpop_first(CommandContext& ctx, std::span<const std::string_view> keys, b
             return Served::kError;
         }
         List* list = list_of(e);
-        size_t n = std::min(static_cast<size_t>(count), list->size());
         ctx.reply.array(2);
         ctx.reply.bulk(key);
-        ctx.reply.array(static_cast<int64_t>(n));
+        size_t n = 1;
+        if (count >= 0) {
+            n = std::min(static_cast<size_t>(count), list->size());
+            ctx.reply.array(static_cast<int64_t>(n));
+        }
         pop_and_reply(ctx, list, left, n);
         drop_if_empty(ctx, key, list);
         return Served::kServed;
@@ -455,24 +464,16 @@ Served mpop_first(CommandContext& ctx, std::span<const std::string_view> keys, b
     return Served::kNothing;
 }
 
+}  // namespace
+
+Served mpop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
+                  int64_t count, bool skip_wrong_type) {
+    return pop_from_first_list(ctx, keys, left, count, skip_wrong_type);
+}
+
 Served pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
                  bool skip_wrong_type) {
-    for (std::string_view key : keys) {
-        Entry* e = lookup_write(ctx, key);
-        if (e == nullptr) continue;
-        if (e->type != ValueType::kList) {
-            if (skip_wrong_type) continue;
-            ctx.error_raw(errors::kWrongType);
-            return Served::kError;
-        }
-        List* list = list_of(e);
-        ctx.reply.array(2);
-        ctx.reply.bulk(key);
-        pop_and_reply(ctx, list, left, 1);
-        drop_if_empty(ctx, key, list);
-        return Served::kServed;
-    }
-    return Served::kNothing;
+    return pop_from_first_list(ctx, keys, left, -1, skip_wrong_type);
 }
 
 void lmove_core(CommandContext& ctx, std::string_view src, std::string_view dst, bool from_left,

@@ -166,14 +166,17 @@ ListNode* List::relocate(ListNode* n, size_t new_cap, size_t kept, bool keep_at_
 // other end is kept (up to half the spare bytes) only where the list can
 // grow there too; growing doubles the node, so a run of pushes moves each
 // byte O(1) times.
+size_t List::capacity_for(const ListNode* n, size_t need) {
+    const size_t used = n->used();
+    const size_t spare = n->cap - used;
+    if (spare < need || (n->cap < kNodeLimit && spare - need < used / 2)) return grown_cap(n->cap, used + need);
+    return n->cap;
+}
+
 ListNode* List::room_front(ListNode* n, size_t need) {
     const size_t used = n->used();
-    size_t cap = n->cap;
-    size_t spare = cap - used;
-    if (spare < need || (cap < kNodeLimit && spare - need < used / 2)) {
-        cap = grown_cap(cap, used + need);
-        spare = cap - used;
-    }
+    const size_t cap = capacity_for(n, need);
+    const size_t spare = cap - used;
     size_t keep_back = n == tail_ ? std::min(n->cap - n->end, (spare - need) / 2) : 0;
     if (cap != n->cap) return relocate(n, cap, keep_back, true);
     size_t new_begin = spare - keep_back;
@@ -185,12 +188,8 @@ ListNode* List::room_front(ListNode* n, size_t need) {
 
 ListNode* List::room_back(ListNode* n, size_t need) {
     const size_t used = n->used();
-    size_t cap = n->cap;
-    size_t spare = cap - used;
-    if (spare < need || (cap < kNodeLimit && spare - need < used / 2)) {
-        cap = grown_cap(cap, used + need);
-        spare = cap - used;
-    }
+    const size_t cap = capacity_for(n, need);
+    const size_t spare = cap - used;
     size_t new_begin = n == head_ ? std::min(n->begin, (spare - need) / 2) : 0;
     if (cap != n->cap) return relocate(n, cap, new_begin, false);
     std::memmove(n->data() + new_begin, n->data() + n->begin, used);

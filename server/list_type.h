@@ -172,6 +172,8 @@ private:
     void relink(ListNode* n);
     void prepend_to(ListNode* n, std::string_view v);
     void append_to(ListNode* n, std::string_view v);
+    // The capacity n needs to take `need` more bytes (its own, or grown).
+    static size_t capacity_for(const ListNode* n, size_t need);
     ListNode* room_front(ListNode* n, size_t need);
     ListNode* room_back(ListNode* n, size_t need);
     char* splice(ListNode*& n, size_t off, size_t remove, size_t add);
