@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "server/command_util.h"
 #include "server/connection.h"
 #include "server/database.h"
 #include "server/hash.h"
@@ -17,6 +18,16 @@ size_t Blocking::KeyHash::operator()(const Key& k) const {
 void Blocking::block(Connection& c, Database& db, std::span<const std::string_view> keys,
                      int64_t deadline_ms, std::span<const std::string_view> argv,
                      TimeoutReply timeout_reply) {
+    // Inside EXEC nothing can wait: the command answers at once with a
+    // null, which for the moves (BLMOVE, BRPOPLPUSH) is a null bulk even
+    // though their time-out is a null array, as in Redis.
+    if (c.in_exec()) {
+        protocol::ReplyWriter& w = c.push_writer();
+        bool move = equals_nocase(argv[0], "blmove") || equals_nocase(argv[0], "brpoplpush");
+        if (timeout_reply == TimeoutReply::kNullArray && !move) w.null_array();
+        else w.null_bulk();
+        return;
+    }
     // A command woken up that has to wait again keeps its first deadline.
     if (c.rerun_deadline() >= 0) deadline_ms = c.rerun_deadline();
     auto st = std::make_unique<BlockState>();

@@ -32,6 +32,9 @@ enum CommandFlag : uint32_t {
     kCmdBlocking = 1u << 9,
     kCmdDenyOom = 1u << 10,
     kCmdSentinel = 1u << 11,
+    // Internal (not shown by COMMAND INFO):
+    kCmdTransactionControl = 1u << 12,  // runs at once inside MULTI (EXEC, DISCARD...)
+    kCmdSubscribedContext = 1u << 13,   // allowed on a subscribed RESP2 connection
 };
 
 struct CommandStats {
@@ -81,6 +84,13 @@ struct CommandContext {
         failed = true;
         reply.raw(bytes);
     }
+
+    // A write changed `key` (Redis's signalModifiedKey): WATCHers of it
+    // are doomed, and the change counts towards the dirty counter.
+    void touched(std::string_view key);
+    // Publishes keyspace event `event` on `key` (class from notify::),
+    // when notify-keyspace-events enables it.
+    void notify(uint32_t event_class, std::string_view event, std::string_view key);
 };
 
 // Constant error replies, byte-exact with Redis.

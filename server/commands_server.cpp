@@ -6,6 +6,7 @@
 
 #include "server/command_table.h"
 #include "server/command_util.h"
+#include "server/connection.h"
 #include "server/info.h"
 
 namespace server {
@@ -15,6 +16,14 @@ namespace {
 void ping_command(CommandContext& ctx) {
     if (ctx.argc() > 2) {
         reply_arity_error(ctx);
+        return;
+    }
+    // A subscribed RESP2 connection gets PING's answer in the shape of a
+    // Pub/Sub message, so clients can tell it from a message.
+    if (ctx.reply.proto() == 2 && ctx.conn.subscribed()) {
+        ctx.reply.array(2);
+        ctx.reply.bulk("pong");
+        ctx.reply.bulk(ctx.argc() == 1 ? std::string_view{} : ctx.arg(1));
         return;
     }
     if (ctx.argc() == 1) ctx.reply.raw("+PONG\r\n");
@@ -289,7 +298,7 @@ const Command kSlowlogSubcommands[] = {
 };
 
 const Command kServerCommands[] = {
-    {"ping", -1, kCmdFast | kCmdStale | kCmdLoading, ping_command, 0, 0, 0, "@fast @connection"},
+    {"ping", -1, kCmdFast | kCmdStale | kCmdLoading | kCmdSubscribedContext, ping_command, 0, 0, 0, "@fast @connection"},
     {"echo", 2, kCmdFast | kCmdStale | kCmdLoading, echo_command, 0, 0, 0, "@fast @connection"},
     {"time", 1, kCmdFast | kCmdStale | kCmdLoading, time_command, 0, 0, 0, "@fast"},
     {"info", -1, kCmdLoading | kCmdStale, info_command, 0, 0, 0, "@slow @dangerous"},

@@ -1,4 +1,5 @@
 #include "server/config.h"
+#include "server/keyspace_events.h"
 
 #include <cxxopts.hpp>
 
@@ -41,6 +42,48 @@ std::optional<int64_t> parse_memory(std::string_view s) {
     return v;
 }
 
+std::string format_output_limits(const Config& c) {
+    auto one = [](std::string_view cls, const OutputLimit& l) {
+        return std::string(cls) + " " + std::to_string(l.hard) + " " + std::to_string(l.soft) + " " +
+               std::to_string(l.soft_seconds);
+    };
+    return one("normal", c.obuf_normal) + " " + one("slave", c.obuf_replica) + " " +
+           one("pubsub", c.obuf_pubsub);
+}
+
+// "class hard soft seconds [class hard soft seconds ...]", all or nothing.
+std::optional<std::string> set_output_limits(Config& c, std::string_view v) {
+    std::vector<std::string> words;
+    for (size_t i = 0; i < v.size();) {
+        while (i < v.size() && v[i] == ' ') ++i;
+        size_t j = i;
+        while (j < v.size() && v[j] != ' ') ++j;
+        if (j > i) words.emplace_back(v.substr(i, j - i));
+        i = j;
+    }
+    if (words.size() % 4 != 0) return std::string("Wrong number of arguments in buffer limit configuration.");
+    Config next = c;
+    for (size_t i = 0; i < words.size(); i += 4) {
+        std::string cls = words[i];
+        for (char& ch : cls) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        OutputLimit* target = cls == "normal"                      ? &next.obuf_normal
+                              : cls == "slave" || cls == "replica" ? &next.obuf_replica
+                              : cls == "pubsub"                    ? &next.obuf_pubsub
+                                                                   : nullptr;
+        if (target == nullptr) return std::string("Invalid client class specified in buffer limit configuration.");
+        auto hard = parse_memory(words[i + 1]);
+        auto soft = parse_memory(words[i + 2]);
+        auto secs = parse_int64(words[i + 3]);
+        if (!hard || !soft || !secs || *secs < 0)
+            return std::string("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+        *target = OutputLimit{*hard, *soft, *secs};
+    }
+    c.obuf_normal = next.obuf_normal;
+    c.obuf_replica = next.obuf_replica;
+    c.obuf_pubsub = next.obuf_pubsub;
+    return std::nullopt;
+}
+
 struct Param {
     std::string_view name;
     std::function<std::string(const Config&)> get;
@@ -73,9 +116,7 @@ constexpr FixedParam kFixed[] = {
     {"masterauth", ""},
     {"loglevel", "notice"},
     {"dbfilename", "dump.rdb"},
-    {"notify-keyspace-events", ""},
     {"client-query-buffer-limit", "1073741824"},
-    {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
     {"io-threads", "1"},
     {"cluster-enabled", "no"},
     {"lua-time-limit", "5000"},
@@ -130,7 +171,15 @@ const std::vector<Param>& params() {
              c.latency_tracking = v == "yes";
              return std::nullopt;
          }},
+        {"notify-keyspace-events", [](const Config& c) { return notify_flags_string(c.notify_keyspace_events); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             auto flags = parse_notify_flags(v);
+             if (!flags) return std::string("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+             c.notify_keyspace_events = *flags;
+             return std::nullopt;
+         }},
         {"stats-interval", [](const Config& c) { return std::to_string(c.stats_interval); }, nullptr},
+        {"client-output-buffer-limit", format_output_limits, set_output_limits},
         {"save", [](const Config& c) { return c.save; },
          [](Config& c, std::string_view v) -> std::optional<std::string> {
              c.save = std::string(v);

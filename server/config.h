@@ -17,6 +17,15 @@ inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
 
 enum class StorageMode { kShared, kPerConnection };
 
+// One class of client-output-buffer-limit: past `hard` bytes of unsent
+// output a client is cut off, and past `soft` for `soft_seconds` too
+// (0 = no limit).
+struct OutputLimit {
+    int64_t hard = 0;
+    int64_t soft = 0;
+    int64_t soft_seconds = 0;
+};
+
 struct Config {
     int port = 6379;
     std::string bind = "127.0.0.1";
@@ -33,6 +42,11 @@ struct Config {
     int64_t stats_interval = 0;  // seconds between stats lines; 0 = off
     std::string save;
     std::string appendonly = "no";
+    uint32_t notify_keyspace_events = 0;  // notify:: class flags
+    // client-output-buffer-limit, Redis's defaults.
+    OutputLimit obuf_normal{};
+    OutputLimit obuf_replica{256LL << 20, 64LL << 20, 60};
+    OutputLimit obuf_pubsub{32LL << 20, 8LL << 20, 60};
 };
 
 // Result of reading argv: a config to run with, or an exit (help/version

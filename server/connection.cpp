@@ -11,7 +11,9 @@
 #include "server/command_table.h"
 #include "server/cycles.h"
 #include "server/database.h"
+#include "server/pubsub.h"
 #include "server/server.h"
+#include "server/transaction.h"
 
 namespace server {
 
@@ -36,6 +38,7 @@ std::string_view state_name(ConnState s) {
     case ConnState::kReading: return "reading";
     case ConnState::kWriting: return "writing";
     case ConnState::kBlocked: return "blocked";
+    case ConnState::kPaused: return "paused";
     case ConnState::kClosing: return "closing";
     case ConnState::kClosed: return "closed";
     }
@@ -57,7 +60,7 @@ Connection::~Connection() = default;
 
 Databases& Connection::databases() {
     if (server_.config().storage == StorageMode::kShared) return server_.shared_databases();
-    if (!own_databases_) own_databases_ = std::make_unique<Databases>();
+    if (!own_databases_) own_databases_ = std::make_unique<Databases>(&server_);
     return *own_databases_;
 }
 
@@ -65,8 +68,9 @@ Database& Connection::db() { return databases().at(db_index_); }
 
 unsigned Connection::event_mask() const {
     unsigned mask = reactor::kNone;
-    // A blocked connection keeps reading so a disconnect is noticed.
-    if (state_ == ConnState::kReading || state_ == ConnState::kBlocked) mask |= reactor::kReadable;
+    // A blocked or paused connection keeps reading so a disconnect is noticed.
+    if (state_ == ConnState::kReading || state_ == ConnState::kBlocked || state_ == ConnState::kPaused)
+        mask |= reactor::kReadable;
     if (write_armed_) mask |= reactor::kWritable;
     return mask;
 }
@@ -101,7 +105,7 @@ void Connection::return_idle_buffers() {
 }
 
 void Connection::handle_readable() {
-    if (state_ != ConnState::kReading && state_ != ConnState::kBlocked) return;
+    if (state_ != ConnState::kReading && state_ != ConnState::kBlocked && state_ != ConnState::kPaused) return;
     borrow_input();
     if (in_.free_space() == 0) in_.reserve(in_.capacity() * 2);
     std::span<char> room = in_.writable();
@@ -127,12 +131,15 @@ void Connection::park(std::unique_ptr<BlockState> state) {
     transition(ConnState::kBlocked);
 }
 
-void Connection::wake(bool timed_out) {
+void Connection::wake(bool timed_out, std::string_view error) {
     if (state_ != ConnState::kBlocked) return;
     std::unique_ptr<BlockState> st = std::move(blocked_);
     transition(ConnState::kReading);
     if (out_.capacity() == 0) out_ = server_.take_output_buffer();
-    if (timed_out) {
+    if (timed_out && !error.empty()) {
+        writer_.error(error);
+        ++server_.stats().total_error_replies;
+    } else if (timed_out) {
         if (st->timeout_reply == TimeoutReply::kNullArray) writer_.null_array();
         else writer_.null_bulk();
     } else {
@@ -145,6 +152,12 @@ void Connection::wake(bool timed_out) {
     if (!out_.empty()) server_.queue_write(this);
     // Commands pipelined behind the blocking one run now.
     if (state_ == ConnState::kReading && !in_.empty()) server_.queue_ready(this);
+}
+
+void Connection::unpause() {
+    if (state_ != ConnState::kPaused) return;
+    transition(ConnState::kReading);
+    if (!in_.empty()) server_.queue_ready(this);
 }
 
 void Connection::resume_input() {
@@ -170,6 +183,12 @@ void Connection::process_input() {
             break;
         }
         const auto& argv = parser_.args();
+        // CLIENT PAUSE: the command stays in the buffer until the pause ends.
+        if (!argv.empty() && server_.clients_paused() && server_.pause_holds(*this, argv)) {
+            transition(ConnState::kPaused);
+            server_.hold_paused(this);
+            break;
+        }
         if (!argv.empty()) execute(argv);
         if (state_ == ConnState::kClosed) return;
         in_.consume(parser_.frame_size());
@@ -190,9 +209,27 @@ void Connection::reply_protocol_error() {
     close_after_reply();
 }
 
+void Connection::reject(std::string_view error, const Command* cmd) {
+    ++server_.stats().total_error_replies;
+    // A rejected EXEC names the reason and ends any transaction (Redis does
+    // this even outside MULTI).
+    if (cmd != nullptr && cmd->name == "exec") {
+        if (error.starts_with("ERR ")) error.remove_prefix(4);
+        std::string msg = "EXECABORT Transaction discarded because of: ";
+        msg.append(error);
+        writer_.error(msg);
+        if (txn_) {
+            txn_->reset_multi();
+            server_.watched_keys().unwatch_all(*this);
+        }
+        return;
+    }
+    if (txn_ && txn_->in_multi) txn_->dirty_exec = true;
+    writer_.error(error);
+}
+
 void Connection::execute(std::span<const std::string_view> argv) {
     if (server_.config().verbose) log_command(argv);
-    ServerStats& stats = server_.stats();
     const Command* cmd = server_.commands().find(argv[0]);
     if (cmd == nullptr) {
         std::string args;
@@ -206,9 +243,8 @@ void Connection::execute(std::span<const std::string_view> argv) {
         msg.append(upto_nul(argv[0]).substr(0, 128));
         msg += "', with args beginning with: ";
         msg += args;
-        writer_.error(msg);
-        ++stats.unknown_commands;
-        ++stats.total_error_replies;
+        ++server_.stats().unknown_commands;
+        reject(msg);
         return;
     }
     if (cmd->subcommands != nullptr && argv.size() >= 2) {
@@ -219,25 +255,58 @@ void Connection::execute(std::span<const std::string_view> argv) {
             std::string msg = "ERR unknown subcommand '";
             msg.append(upto_nul(argv[1]).substr(0, 128));
             msg += "'. Try " + upper + " HELP.";
-            writer_.error(msg);
-            ++stats.total_error_replies;
+            reject(msg);
             return;
         }
         cmd = sub;
     }
     const int argc = static_cast<int>(argv.size());
     if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
-        writer_.error(arity_error_text(cmd->name));
         ++cmd->stats.rejected_calls;
-        ++stats.total_error_replies;
+        reject(arity_error_text(cmd->name), cmd);
         return;
     }
-    CommandContext ctx{server_, *this, db(), argv, writer_, *cmd,
+    if (subs_ && writer_.proto() == 2 && subscribed() && !(cmd->flags & kCmdSubscribedContext)) {
+        ++cmd->stats.rejected_calls;
+        std::string msg = "ERR Can't execute '";
+        msg.append(cmd->name);
+        msg += "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+        reject(msg, cmd);
+        return;
+    }
+    if (txn_ && txn_->in_multi && !(cmd->flags & kCmdTransactionControl)) {
+        txn_->queue_command(cmd, argv);
+        writer_.raw("+QUEUED\r\n");
+        return;
+    }
+    // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped
+    // (unless the command is CLIENT REPLY ON itself).
+    if (reply_mode_ != ReplyMode::kOn) {
+        size_t mark = out_.size();
+        ReplyMode mode = reply_mode_;
+        call(*cmd, argv);
+        if (reply_mode_ == ReplyMode::kOn) return;
+        if (out_.size() >= mark) out_.truncate(mark);
+        if (mode == ReplyMode::kSkip && reply_mode_ == ReplyMode::kSkip) reply_mode_ = ReplyMode::kOn;
+        return;
+    }
+    call(*cmd, argv);
+}
+
+void Connection::run_queued(const Command& cmd, std::span<const std::string_view> argv) {
+    in_exec_ = true;
+    call(cmd, argv);
+    in_exec_ = false;
+}
+
+void Connection::call(const Command& cmd, std::span<const std::string_view> argv) {
+    ServerStats& stats = server_.stats();
+    CommandContext ctx{server_, *this, db(), argv, writer_, cmd,
                        static_cast<int64_t>(server_.loop().now_ms())};
     uint64_t started = cycles_now();
-    cmd->handler(ctx);
+    cmd.handler(ctx);
     uint64_t took = cycles_now() - started;
-    CommandStats& cs = cmd->stats;
+    CommandStats& cs = cmd.stats;
     ++cs.calls;
     cs.cycles += took;
     const Config& cfg = server_.config();
@@ -251,12 +320,13 @@ void Connection::execute(std::span<const std::string_view> argv) {
                               peer_, name_, static_cast<size_t>(cfg.slowlog_max_len));
     }
     if (ctx.failed) {
-        ++cmd->stats.failed_calls;
+        ++cmd.stats.failed_calls;
         ++stats.total_error_replies;
     }
     ++stats.total_commands_processed;
-    last_command_ = cmd->name;
-    if (server_.blocking().has_ready()) server_.blocking().serve();
+    last_command_ = cmd.name;
+    // Inside EXEC nothing else may run until the transaction is done.
+    if (!in_exec_ && server_.blocking().has_ready()) server_.blocking().serve();
 }
 
 void Connection::log_command(std::span<const std::string_view> argv) const {
@@ -320,6 +390,47 @@ void Connection::flush() {
     return_idle_buffers();
 }
 
+Subscriptions& Connection::subscriptions() {
+    if (!subs_) subs_ = std::make_unique<Subscriptions>();
+    return *subs_;
+}
+
+bool Connection::subscribed() const { return subs_ && subs_->total() > 0; }
+
+protocol::ReplyWriter& Connection::push_writer() {
+    if (out_.capacity() == 0) out_ = server_.take_output_buffer();
+    return writer_;
+}
+
+void Connection::output_ready() {
+    if (!out_.empty()) server_.queue_write(this);
+}
+
+int64_t Connection::now_ms() const { return static_cast<int64_t>(server_.loop().now_ms()); }
+
+void Connection::drop_output_and_close() {
+    out_.clear();
+    close_now();
+}
+
+TransactionState& Connection::transaction() {
+    if (!txn_) txn_ = std::make_unique<TransactionState>();
+    return *txn_;
+}
+
+bool Connection::in_multi() const { return txn_ && txn_->in_multi; }
+
+void Connection::reset_state() {
+    if (txn_) {
+        txn_->reset_multi();
+        server_.watched_keys().unwatch_all(*this);
+    }
+    server_.pubsub().forget(*this);
+    reply_mode_ = ReplyMode::kOn;
+    writer_.set_proto(2);
+    db_index_ = 0;
+}
+
 void Connection::close_after_reply() {
     transition(ConnState::kClosing);
     if (out_.empty()) {
@@ -335,6 +446,8 @@ void Connection::close_now() {
         server_.blocking().forget(*this);
         blocked_.reset();
     }
+    if (subs_) server_.pubsub().forget(*this);
+    if (txn_) server_.watched_keys().unwatch_all(*this);
     server_.loop().unwatch(fd_);
     ::close(fd_);
     state_ = ConnState::kClosed;

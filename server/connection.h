@@ -18,6 +18,9 @@
 namespace server {
 
 struct BlockState;
+struct Subscriptions;
+struct TransactionState;
+struct Command;
 class Server;
 class Database;
 class Databases;
@@ -26,6 +29,7 @@ enum class ConnState : uint8_t {
     kReading,  // reading and executing commands
     kWriting,  // output over the soft limit: not reading until it drains
     kBlocked,  // waiting on keys (BLPOP...): input is buffered, not run
+    kPaused,   // held by CLIENT PAUSE: input is buffered, not run
     kClosing,  // close once the pending output is written
     kClosed,   // socket closed; destroyed by the server before the loop sleeps
 };
@@ -50,15 +54,51 @@ public:
     // Parks the connection on keys (see Blocking); wake() ends it, either
     // running the command again or answering the timeout's null reply.
     void park(std::unique_ptr<BlockState> state);
-    void wake(bool timed_out);
+    // A non-empty `error` answers that instead of the time-out's null
+    // (CLIENT UNBLOCK ... ERROR).
+    void wake(bool timed_out, std::string_view error = {});
     BlockState* block_state() const { return blocked_.get(); }
     // While a woken command runs again: its original deadline (else -1).
     int64_t rerun_deadline() const { return rerun_deadline_; }
+
+    // Pub/Sub: the connection's subscriptions (allocated on first use), the
+    // writer for messages pushed to it, and queuing what was pushed.
+    Subscriptions& subscriptions();
+    Subscriptions* subscriptions_if_any() const { return subs_.get(); }
+    // Subscribed to anything (a RESP2 connection then accepts only
+    // subscription commands, PING, QUIT and RESET).
+    bool subscribed() const;
+    protocol::ReplyWriter& push_writer();
+    void output_ready();
+    int64_t soft_limit_since() const { return soft_limit_since_; }
+    void set_soft_limit_since(int64_t ms) { soft_limit_since_ = ms; }
+    int64_t now_ms() const;
+    // Cut off (output limit, CLIENT KILL): pending output is dropped.
+    void drop_output_and_close();
+
+    // MULTI/WATCH state, allocated on first use.
+    TransactionState& transaction();
+    TransactionState* transaction_if_any() const { return txn_.get(); }
+    bool in_multi() const;
+    // True while EXEC runs queued commands: blocking commands answer at once.
+    bool in_exec() const { return in_exec_; }
+    // Runs the queued commands of EXEC (the array header is already written).
+    void run_queued(const Command& cmd, std::span<const std::string_view> argv);
+
+    // CLIENT REPLY: kOn, kOff (no replies), kSkip (none for the next command).
+    enum class ReplyMode : uint8_t { kOn, kOff, kSkip };
+    void set_reply_mode(ReplyMode m) { reply_mode_ = m; }
+    ReplyMode reply_mode() const { return reply_mode_; }
+
+    // RESET: back to a fresh connection's state (keeps the socket and name).
+    void reset_state();
 
     // Writes pending output (called before the loop sleeps and on EPOLLOUT).
     void flush();
     // Runs commands already buffered (after backpressure lifts).
     void resume_input();
+    // CLIENT PAUSE ended: run what was held.
+    void unpause();
     // Stops reading; closes once the output already produced is written.
     void close_after_reply();
     // Closes the socket now and hands the object to the server to destroy.
@@ -101,6 +141,11 @@ private:
     void handle_writable();
     void process_input();
     void execute(std::span<const std::string_view> argv);
+    // Runs a command whose name, arity and context were checked.
+    void call(const Command& cmd, std::span<const std::string_view> argv);
+    // Rejects a command (unknown, arity...): counts it and, inside MULTI,
+    // dooms the transaction.
+    void reject(std::string_view error, const Command* cmd = nullptr);
     void reply_protocol_error();
     void log_command(std::span<const std::string_view> argv) const;
     void borrow_input();
@@ -121,6 +166,11 @@ private:
     std::unique_ptr<Databases> own_databases_;  // --storage per-connection
     std::unique_ptr<BlockState> blocked_;       // only while kBlocked
     int64_t rerun_deadline_ = -1;
+    std::unique_ptr<Subscriptions> subs_;
+    std::unique_ptr<TransactionState> txn_;
+    int64_t soft_limit_since_ = 0;
+    bool in_exec_ = false;
+    ReplyMode reply_mode_ = ReplyMode::kOn;
     std::string peer_;
     std::string local_;
     std::string name_;

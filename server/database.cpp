@@ -61,11 +61,17 @@ Entry* Database::lookup(std::string_view key, int64_t now_ms) {
     if (e == nullptr) return nullptr;
     // Redis counts a key as expired only once the clock is past its deadline.
     if (e->has_expire && e->expire_ms() < now_ms) {
-        delete_entry(e);
-        ++expired_keys_;
+        expire_entry(e);
         return nullptr;
     }
     return e;
+}
+
+void Database::expire_entry(Entry* e) {
+    if (listener_ != nullptr) expired_key_.assign(e->key());
+    delete_entry(e);
+    ++expired_keys_;
+    if (listener_ != nullptr) listener_->key_expired(*this, expired_key_);
 }
 
 bool Database::exists(std::string_view key, int64_t now_ms) {
@@ -240,8 +246,7 @@ Entry* Database::random_entry(int64_t now_ms, uint64_t (*rng)()) {
         Entry* e = dict_.random_entry(rng);
         if (e == nullptr) return nullptr;
         if (!(e->has_expire && e->expire_ms() < now_ms)) return e;
-        delete_entry(e);
-        ++expired_keys_;
+        expire_entry(e);
     }
     return nullptr;
 }
@@ -296,7 +301,7 @@ size_t Database::expire_cycle(int64_t now_ms, uint64_t deadline_us, uint64_t (*r
         for (; sampled < kSample && !volatile_.empty(); ++sampled) {
             Entry* e = volatile_[rng() % volatile_.size()];
             if (e->expire_ms() < now_ms) {
-                delete_entry(e);
+                expire_entry(e);
                 ++expired;
             }
         }
@@ -304,7 +309,6 @@ size_t Database::expire_cycle(int64_t now_ms, uint64_t deadline_us, uint64_t (*r
         // Stop once at most a quarter of the sample had expired, as Redis does.
         if (expired * 4 <= sampled || steady_us() >= deadline_us) break;
     }
-    expired_keys_ += deleted;
     return deleted;
 }
 

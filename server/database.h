@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +15,18 @@
 #include "server/entry.h"
 
 namespace server {
+
+class Database;
+
+// Told of keys a database deletes on its own (expiry), so that WATCH and
+// keyspace notifications see them as changes.
+class ExpiryListener {
+public:
+    virtual void key_expired(Database& db, std::string_view key) = 0;
+
+protected:
+    ~ExpiryListener() = default;
+};
 
 class Database {
 public:
@@ -74,6 +87,10 @@ public:
     void maintain(uint64_t budget_us);
 
     Dict& dict() { return dict_; }
+    // The database's number (SELECT index), for keyspace notifications.
+    int id() const { return id_; }
+    void set_id(int id) { id_ = id; }
+    void set_listener(ExpiryListener* l) { listener_ = l; }
     bool needs_maintenance() const { return !lazy_free_.empty() || dict_.rehashing() || dict_.size() > 0; }
     uint64_t expired_keys() const { return expired_keys_; }
 
@@ -86,18 +103,29 @@ private:
     // Unlinks an entry without freeing it (and drops its TTL index slot).
     void detach(Entry* e);
     void free_entry(Entry* e);
+    // Deletes an entry found expired and tells the listener.
+    void expire_entry(Entry* e);
 
     Dict dict_;
     std::vector<Entry*> volatile_;
     // Huge values unlinked from the table, waiting to be freed in slices.
     std::vector<std::pair<ValueType, void*>> lazy_free_;
     uint64_t expired_keys_ = 0;
+    int id_ = 0;
+    ExpiryListener* listener_ = nullptr;
+    std::string expired_key_;  // the key of an entry being expired
 };
 
 // The 16 databases a connection can SELECT, shared or per connection.
 class Databases {
 public:
     static constexpr int kCount = 16;
+    explicit Databases(ExpiryListener* listener = nullptr) {
+        for (int i = 0; i < kCount; ++i) {
+            dbs_[static_cast<size_t>(i)].set_id(i);
+            dbs_[static_cast<size_t>(i)].set_listener(listener);
+        }
+    }
     Database& at(int i) { return dbs_[static_cast<size_t>(i)]; }
     void swap(int a, int b) { dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]); }
     void clear_all() {

@@ -95,7 +95,8 @@ void stats_section(Server& s, std::string& out) {
         "total_net_input_bytes", st.net_input_bytes)("total_net_output_bytes", st.net_output_bytes)(
         "rejected_connections", st.rejected_connections)("expired_keys", st.expired_keys)(
         "evicted_keys", 0)("keyspace_hits", st.keyspace_hits)("keyspace_misses", st.keyspace_misses)(
-        "pubsub_channels", 0)("pubsub_patterns", 0)("total_error_replies", st.total_error_replies)(
+        "pubsub_channels", s.pubsub().channel_count())("pubsub_patterns", s.pubsub().pattern_count())(
+        "pubsubshard_channels", s.pubsub().shard_channel_count())("total_error_replies", st.total_error_replies)(
         "unexpected_error_replies", 0)("total_reads_processed", st.read_syscalls)(
         "total_writes_processed", st.write_syscalls)("protocol_errors", st.protocol_errors);
 }

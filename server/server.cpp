@@ -11,6 +11,7 @@
 #include <random>
 
 #include "server/listener.h"
+#include "server/transaction.h"
 
 namespace server {
 
@@ -65,6 +66,58 @@ Server::Server(Config cfg) : config_(std::move(cfg)) {
 Server::~Server() {
     for_each_connection([](Connection& c) { c.close_now(); });
     for (Connection* c : graveyard_) delete c;
+}
+
+void Server::key_expired(Database& db, std::string_view key) {
+    events_.notify(notify::kExpired, "expired", key, db.id());
+    watched_.touch(db, key);
+}
+
+void Server::pause_clients(int64_t until_ms, bool writes_only) {
+    if (clients_paused()) {
+        // An ALL pause is not weakened to WRITE by a later call, and the end
+        // only moves later.
+        writes_only = writes_only && pause_writes_only_;
+        until_ms = std::max(until_ms, pause_until_ms_);
+        loop_.cancel_timer(pause_timer_);
+    }
+    pause_until_ms_ = until_ms;
+    pause_writes_only_ = writes_only;
+    int64_t now = static_cast<int64_t>(loop_.now_ms());
+    uint64_t delay = until_ms > now ? static_cast<uint64_t>(until_ms - now) : 0;
+    pause_timer_ = loop_.add_timer(delay, 0, [this] {
+        pause_timer_ = 0;
+        unpause_clients();
+    });
+}
+
+void Server::unpause_clients() {
+    if (pause_timer_ != 0) loop_.cancel_timer(pause_timer_);
+    pause_timer_ = 0;
+    pause_until_ms_ = 0;
+    pause_writes_only_ = false;
+    std::vector<Connection*> held;
+    held.swap(paused_);
+    for (Connection* c : held)
+        if (c->state() == ConnState::kPaused) c->unpause();
+}
+
+bool Server::pause_holds(const Connection& c, std::span<const std::string_view> argv) const {
+    if (!pause_writes_only_) return true;
+    const Command* cmd = commands_.find(argv[0]);
+    if (cmd == nullptr) return false;
+    if (cmd->subcommands != nullptr && argv.size() >= 2) {
+        const Command* sub = CommandTable::find_subcommand(*cmd, argv[1]);
+        if (sub != nullptr) cmd = sub;
+    }
+    // Writes, PUBLISH (it would reach replicas) and an EXEC of writes wait.
+    if (cmd->flags & kCmdWrite) return true;
+    if (cmd->name == "publish" || cmd->name == "spublish") return true;
+    if (cmd->name == "exec" && c.transaction_if_any() != nullptr) {
+        for (const QueuedCommand& q : c.transaction_if_any()->queue)
+            if (q.cmd->flags & kCmdWrite) return true;
+    }
+    return false;
 }
 
 uint64_t Server::random() {

@@ -17,6 +17,9 @@
 #include "server/connection.h"
 #include "server/config.h"
 #include "server/database.h"
+#include "server/keyspace_events.h"
+#include "server/pubsub.h"
+#include "server/watched_keys.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
 
@@ -25,7 +28,7 @@ namespace server {
 class Connection;
 class Listener;
 
-class Server {
+class Server final : public ExpiryListener {
 public:
     explicit Server(Config cfg);
     ~Server();
@@ -42,6 +45,18 @@ public:
     ServerStats& stats() { return stats_; }
     Blocking& blocking() { return blocking_; }
     Slowlog& slowlog() { return slowlog_; }
+    PubSub& pubsub() { return pubsub_; }
+    WatchedKeys& watched_keys() { return watched_; }
+    KeyspaceEvents& keyspace_events() { return events_; }
+    // Changes to the data since start (Redis's server.dirty).
+    uint64_t dirty() const { return dirty_; }
+    void add_dirty(uint64_t n) { dirty_ += n; }
+    // A write changed key of db (signalModifiedKey): WATCH sees it.
+    void key_modified(Database& db, std::string_view key) {
+        watched_.touch(db, key);
+        ++dirty_;
+    }
+    void key_expired(Database& db, std::string_view key) override;
     uint64_t start_ms() const { return start_ms_; }
     uint64_t run_id_seed() const { return run_id_seed_; }
     const std::string& run_id() const { return run_id_; }
@@ -70,6 +85,15 @@ public:
     protocol::OutputBuffer take_output_buffer();
     void give_output_buffer(protocol::OutputBuffer&& b);
 
+    // CLIENT PAUSE: until `until_ms` (wall clock) no command runs, or with
+    // writes_only no write. A later pause can only extend it.
+    void pause_clients(int64_t until_ms, bool writes_only);
+    void unpause_clients();
+    bool clients_paused() const { return pause_until_ms_ != 0; }
+    // Whether the pause holds this command of this connection.
+    bool pause_holds(const Connection& c, std::span<const std::string_view> argv) const;
+    void hold_paused(Connection* c) { paused_.push_back(c); }
+
     // Stop accepting, let connections flush, exit once they are gone.
     void begin_shutdown();
     bool shutting_down() const { return shutting_down_; }
@@ -86,10 +110,18 @@ private:
     Config config_;
     reactor::EventLoop loop_;
     CommandTable commands_;
-    Databases shared_;
+    Databases shared_{this};
     ServerStats stats_;
     Blocking blocking_{*this};
     Slowlog slowlog_;
+    PubSub pubsub_{config_.obuf_pubsub};
+    WatchedKeys watched_;
+    KeyspaceEvents events_{pubsub_, config_.notify_keyspace_events};
+    uint64_t dirty_ = 0;
+    int64_t pause_until_ms_ = 0;
+    bool pause_writes_only_ = false;
+    reactor::TimerId pause_timer_ = 0;
+    std::vector<Connection*> paused_;
     std::unique_ptr<Listener> listener_;
     Connection* first_ = nullptr;
     Connection* last_ = nullptr;
