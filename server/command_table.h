@@ -37,5 +37,8 @@ std::span<const Command> list_commands();
 std::span<const Command> hash_commands();
 std::span<const Command> set_commands();
 std::span<const Command> zset_commands();
+std::span<const Command> latency_commands();
+std::span<const Command> pubsub_commands();
+std::span<const Command> transaction_commands();
 
 }  // namespace server

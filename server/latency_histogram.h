@@ -6,6 +6,7 @@
 
 #include <array>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 namespace server {
@@ -37,6 +38,23 @@ public:
         return upper_bound(kBuckets - 1);
     }
 
+    // The samples in bucket i (0 <= i < kBuckets), which holds the values
+    // from lower_bound(i) up to, not including, upper_bound(i) (i >= 8;
+    // the first 8 buckets hold the one value i each). For LATENCY HISTOGRAM.
+    uint64_t bucket(int i) const { return counts_[static_cast<size_t>(i)]; }
+    static uint64_t lower_bound(int i) {
+        if (i < (1 << kSubBits)) return static_cast<uint64_t>(i);
+        int shift = (i >> kSubBits) - 1;
+        uint64_t sub = static_cast<uint64_t>(i & ((1 << kSubBits) - 1));
+        return (sub | (1u << kSubBits)) << shift;
+    }
+    static uint64_t upper_bound(int i) {
+        if (i < (1 << kSubBits)) return static_cast<uint64_t>(i);
+        int shift = (i >> kSubBits) - 1;
+        uint64_t sub = static_cast<uint64_t>(i & ((1 << kSubBits) - 1));
+        return ((sub | (1u << kSubBits)) + 1) << shift;
+    }
+
 private:
     static int index(uint64_t v) {
         if (v < (1u << kSubBits)) return static_cast<int>(v);
@@ -44,12 +62,6 @@ private:
         int shift = msb - kSubBits;
         int sub = static_cast<int>((v >> shift) & ((1u << kSubBits) - 1));
         return ((shift + 1) << kSubBits) + sub;
-    }
-    static uint64_t upper_bound(int i) {
-        if (i < (1 << kSubBits)) return static_cast<uint64_t>(i);
-        int shift = (i >> kSubBits) - 1;
-        uint64_t sub = static_cast<uint64_t>(i & ((1 << kSubBits) - 1));
-        return ((sub | (1u << kSubBits)) + 1) << shift;
     }
 
     std::array<uint64_t, kBuckets> counts_{};
