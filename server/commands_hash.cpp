@@ -6,6 +6,7 @@
 #include "server/command_table.h"
 #include "server/command_util.h"
 #include "server/hash_commands.h"
+#include "server/keyspace_events.h"
 
 namespace server {
 
@@ -33,9 +34,11 @@ HashObject* write_hash(CommandContext& ctx) {
     return hash;
 }
 
-// Deletes the key once its last field is gone, as Redis does.
-void remove_if_empty(CommandContext& ctx, const HashObject* hash) {
-    if (hash->size() == 0) ctx.db.remove(ctx.arg(1));
+// A hash changed: WATCHers of its key are doomed and `event` is published
+// (Redis's signalModifiedKey + notifyKeyspaceEvent(NOTIFY_HASH, ...)).
+void hash_changed(CommandContext& ctx, std::string_view event) {
+    ctx.touched(ctx.arg(1));
+    ctx.notify(notify::kHash, event, ctx.arg(1));
 }
 
 void reply_optional(CommandContext& ctx, std::optional<std::string_view> v) {
@@ -56,14 +59,19 @@ bool set_pairs(CommandContext& ctx, int64_t& added) {
     return true;
 }
 
+// Both report "hset", even when no value changed.
 void hset_command(CommandContext& ctx) {
     int64_t added;
-    if (set_pairs(ctx, added)) ctx.reply.integer(added);
+    if (!set_pairs(ctx, added)) return;
+    ctx.reply.integer(added);
+    hash_changed(ctx, "hset");
 }
 
 void hmset_command(CommandContext& ctx) {
     int64_t added;
-    if (set_pairs(ctx, added)) ctx.reply.ok();
+    if (!set_pairs(ctx, added)) return;
+    ctx.reply.ok();
+    hash_changed(ctx, "hset");
 }
 
 void hsetnx_command(CommandContext& ctx) {
@@ -75,6 +83,7 @@ void hsetnx_command(CommandContext& ctx) {
     }
     hash->set(ctx.arg(2), ctx.arg(3));
     ctx.reply.raw(":1\r\n");
+    hash_changed(ctx, "hset");  // Redis names it "hset", not "hsetnx"
 }
 
 void hget_command(CommandContext& ctx) {
@@ -106,7 +115,14 @@ void hdel_command(CommandContext& ctx) {
     HashObject* hash = as_hash(e);
     int64_t deleted = 0;
     for (size_t i = 2; i < ctx.argc() && hash->size() > 0; ++i) deleted += hash->remove(ctx.arg(i));
-    remove_if_empty(ctx, hash);
+    if (deleted > 0) {
+        hash_changed(ctx, "hdel");
+        // The last field gone, the key goes too, with a "del" after "hdel".
+        if (hash->size() == 0) {
+            ctx.db.remove(ctx.arg(1));
+            ctx.notify(notify::kGeneric, "del", ctx.arg(1));
+        }
+    }
     ctx.reply.integer(deleted);
 }
 
@@ -175,6 +191,7 @@ void hincrby_command(CommandContext& ctx) {
     size_t len = format_int64(value, buf);
     hash->set(ctx.arg(2), {buf, len});
     ctx.reply.integer(value);
+    hash_changed(ctx, "hincrby");
 }
 
 void hincrbyfloat_command(CommandContext& ctx) {
@@ -207,6 +224,7 @@ void hincrbyfloat_command(CommandContext& ctx) {
     size_t len = format_long_double_human(value, buf, sizeof buf);
     hash->set(ctx.arg(2), {buf, len});
     ctx.reply.bulk({buf, len});
+    hash_changed(ctx, "hincrbyfloat");
 }
 
 constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;

@@ -5,6 +5,9 @@
 
 #include "server/command_table.h"
 #include "server/command_util.h"
+#include "server/connection.h"
+#include "server/keyspace_events.h"
+#include "server/watched_keys.h"
 
 namespace server {
 
@@ -13,7 +16,11 @@ namespace {
 void del_command(CommandContext& ctx) {
     int64_t deleted = 0;
     for (size_t i = 1; i < ctx.argc(); ++i) {
-        if (lookup_write(ctx, ctx.arg(i)) && ctx.db.remove(ctx.arg(i))) ++deleted;
+        if (lookup_write(ctx, ctx.arg(i)) && ctx.db.remove(ctx.arg(i))) {
+            ctx.touched(ctx.arg(i));
+            ctx.notify(notify::kGeneric, "del", ctx.arg(i));
+            ++deleted;
+        }
     }
     ctx.reply.integer(deleted);
 }
@@ -89,10 +96,16 @@ void expire_generic(CommandContext& ctx, int64_t base_ms, bool seconds) {
             return;
         }
     }
+    // A time already past deletes the key (Redis replicates it as a DEL).
+    std::string_view key = ctx.arg(1);
     if (when <= ctx.now_ms) {
-        ctx.db.remove(ctx.arg(1));
+        ctx.db.remove(key);
+        ctx.touched(key);
+        ctx.notify(notify::kGeneric, "del", key);
     } else {
         ctx.db.set_expire(e, when);
+        ctx.touched(key);
+        ctx.notify(notify::kGeneric, "expire", key);
     }
     ctx.reply.raw(":1\r\n");
 }
@@ -129,6 +142,8 @@ void persist_command(CommandContext& ctx) {
         return;
     }
     ctx.db.persist(e);
+    ctx.touched(ctx.arg(1));
+    ctx.notify(notify::kGeneric, "persist", ctx.arg(1));
     ctx.reply.raw(":1\r\n");
 }
 
@@ -142,15 +157,27 @@ bool parse_flush_mode(CommandContext& ctx) {
     return false;
 }
 
+// FLUSHDB and FLUSHALL publish no keyspace event, but (as Redis's
+// signalFlushedDb) every watched key that still exists is touched before
+// the data goes; the removed keys count towards the dirty counter.
 void flushdb_command(CommandContext& ctx) {
     if (!parse_flush_mode(ctx)) return;
+    ctx.server.watched_keys().touch_existing(ctx.db, nullptr);
+    ctx.server.add_dirty(ctx.db.size());
     ctx.db.clear();
     ctx.reply.ok();
 }
 
 void flushall_command(CommandContext& ctx) {
     if (!parse_flush_mode(ctx)) return;
-    ctx.conn.databases().clear_all();
+    Databases& dbs = ctx.conn.databases();
+    uint64_t removed = 0;
+    for (int i = 0; i < Databases::kCount; ++i) {
+        ctx.server.watched_keys().touch_existing(dbs.at(i), nullptr);
+        removed += dbs.at(i).size();
+    }
+    dbs.clear_all();
+    ctx.server.add_dirty(removed + 1);  // Redis counts FLUSHALL itself too
     ctx.reply.ok();
 }
 

@@ -9,7 +9,9 @@
 #include "server/command_util.h"
 #include "server/connection.h"
 #include "server/glob.h"
+#include "server/keyspace_events.h"
 #include "server/object.h"
+#include "server/watched_keys.h"
 
 namespace server {
 
@@ -20,6 +22,12 @@ constexpr std::string_view kSameObject = "-ERR source and destination objects ar
 uint64_t key_rng() {
     static std::mt19937_64 gen{std::random_device{}()};
     return gen();
+}
+
+// The context of a command acting on another database than the selected
+// one (COPY ... DB, MOVE): its touched() and notify() name that database.
+CommandContext context_in(CommandContext& ctx, Database& db) {
+    return CommandContext{ctx.server, ctx.conn, db, ctx.argv, ctx.reply, ctx.cmd, ctx.now_ms};
 }
 
 bool is_live(const Entry* e, int64_t now_ms) { return !(e->has_expire && e->expire_ms() < now_ms); }
@@ -127,6 +135,10 @@ void rename_generic(CommandContext& ctx, bool nx) {
     }
     bool was_list_or_zset = e->type == ValueType::kList || e->type == ValueType::kZSet;
     ctx.db.rename(e, to);
+    ctx.touched(from);
+    ctx.touched(to);
+    ctx.notify(notify::kGeneric, "rename_from", from);
+    ctx.notify(notify::kGeneric, "rename_to", to);
     if (was_list_or_zset) ctx.server.blocking().signal_key(ctx.db, to);
     ctx.reply.raw(nx ? ":1\r\n" : "+OK\r\n");
 }
@@ -183,6 +195,9 @@ void copy_command(CommandContext& ctx) {
     }
     bool blocking_type = src->type == ValueType::kList || src->type == ValueType::kZSet;
     dst.add_copy(src, to);
+    CommandContext dst_ctx = context_in(ctx, dst);
+    dst_ctx.touched(to);
+    dst_ctx.notify(notify::kGeneric, "copy_to", to);
     if (blocking_type) ctx.server.blocking().signal_key(dst, to);
     ctx.reply.raw(":1\r\n");
 }
@@ -205,7 +220,13 @@ void move_command(CommandContext& ctx) {
         return;
     }
     bool blocking_type = e->type == ValueType::kList || e->type == ValueType::kZSet;
+    std::string_view key = ctx.arg(1);
     ctx.db.move_to(e, dst);
+    CommandContext dst_ctx = context_in(ctx, dst);
+    ctx.touched(key);
+    dst_ctx.touched(key);
+    ctx.notify(notify::kGeneric, "move_from", key);
+    dst_ctx.notify(notify::kGeneric, "move_to", key);
     if (blocking_type) ctx.server.blocking().signal_key(dst, ctx.arg(1));
     ctx.reply.raw(":1\r\n");
 }
@@ -229,10 +250,15 @@ void swapdb_command(CommandContext& ctx) {
     if (b < 0) return;
     Databases& dbs = ctx.conn.databases();
     if (a != b) {
+        // No keyspace event, but watchers of a key that exists on either
+        // side see their transaction fail (Redis's touchAllWatchedKeysInDb).
+        ctx.server.watched_keys().touch_existing(dbs.at(a), &dbs.at(b));
+        ctx.server.watched_keys().touch_existing(dbs.at(b), &dbs.at(a));
         dbs.swap(a, b);
         ctx.server.blocking().signal_all(dbs.at(a));
         ctx.server.blocking().signal_all(dbs.at(b));
     }
+    ctx.server.add_dirty(1);
     ctx.reply.ok();
 }
 

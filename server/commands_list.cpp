@@ -7,6 +7,7 @@
 
 #include "server/command_table.h"
 #include "server/command_util.h"
+#include "server/keyspace_events.h"
 #include "server/list_commands.h"
 #include "server/list_type.h"
 
@@ -36,9 +37,23 @@ List* create_list(CommandContext& ctx, std::string_view key) {
     return list;
 }
 
-// A list left empty by a command goes away with its key, as in Redis.
+// A list left empty by a command goes away with its key, as in Redis, with
+// the generic "del" event after the command's own.
 void drop_if_empty(CommandContext& ctx, std::string_view key, const List* list) {
-    if (list->empty()) ctx.db.remove(key);
+    if (!list->empty()) return;
+    ctx.db.remove(key);
+    ctx.notify(notify::kGeneric, "del", key);
+}
+
+// Redis's listElementsRemoved: after a pop from key's `left` end, the
+// "lpop"/"rpop" event, the key's deletion when emptied ("del"), and the
+// change signalled unless `touch` is false (a woken BLPOP/BRPOP: Redis 7.0's
+// serveClientBlockedOnList leaves that to the push that woke it).
+void elements_removed(CommandContext& ctx, std::string_view key, bool left, const List* list,
+                      bool touch = true) {
+    ctx.notify(notify::kList, left ? "lpop" : "rpop", key);
+    drop_if_empty(ctx, key, list);
+    if (touch) ctx.touched(key);
 }
 
 // Redis's getPositiveLongFromObjectOrReply: any failure is one message.
@@ -69,6 +84,8 @@ void push_generic(CommandContext& ctx, bool left, bool only_existing) {
         else list->push_back(ctx.arg(i));
     }
     ctx.reply.integer(static_cast<int64_t>(list->size()));
+    ctx.touched(key);
+    ctx.notify(notify::kList, left ? "lpush" : "rpush", key);
     ctx.server.blocking().signal_key(ctx.db, key);
 }
 
@@ -118,7 +135,7 @@ void pop_generic(CommandContext& ctx, bool left) {
         ctx.reply.array(static_cast<int64_t>(n));
     }
     pop_and_reply(ctx, list, left, n);
-    drop_if_empty(ctx, key, list);
+    elements_removed(ctx, key, left, list);
 }
 
 void lpop_command(CommandContext& ctx) { pop_generic(ctx, true); }
@@ -182,8 +199,9 @@ void lindex_command(CommandContext& ctx) {
 }
 
 void lset_command(CommandContext& ctx) {
+    std::string_view key = ctx.arg(1);
     bool ok;
-    List* list = write_list(ctx, ctx.arg(1), ok);
+    List* list = write_list(ctx, key, ok);
     if (!ok) return;
     if (list == nullptr) {
         ctx.error_raw(errors::kNoSuchKey);
@@ -198,6 +216,8 @@ void lset_command(CommandContext& ctx) {
     }
     list->replace(c, ctx.arg(3));
     ctx.reply.ok();
+    ctx.touched(key);
+    ctx.notify(notify::kList, "lset", key);
 }
 
 void linsert_command(CommandContext& ctx) {
@@ -229,6 +249,8 @@ void linsert_command(CommandContext& ctx) {
     if (after) list->insert_after(c, ctx.arg(4));
     else list->insert_before(c, ctx.arg(4));
     ctx.reply.integer(static_cast<int64_t>(list->size()));
+    ctx.touched(key);
+    ctx.notify(notify::kList, "linsert", key);
     ctx.server.blocking().signal_key(ctx.db, key);
 }
 
@@ -246,6 +268,10 @@ void lrem_command(CommandContext& ctx) {
     // |INT64_MIN| does not fit an int64; it does fit the unsigned limit.
     uint64_t limit = count < 0 ? 0 - static_cast<uint64_t>(count) : static_cast<uint64_t>(count);
     size_t removed = list->remove(ctx.arg(3), static_cast<size_t>(limit), count < 0);
+    if (removed > 0) {
+        ctx.touched(key);
+        ctx.notify(notify::kList, "lrem", key);
+    }
     drop_if_empty(ctx, key, list);
     ctx.reply.integer(static_cast<int64_t>(removed));
 }
@@ -268,7 +294,10 @@ void ltrim_command(CommandContext& ctx) {
     } else {
         list->erase_back(static_cast<size_t>(len));
     }
+    // Redis reports the trim even when it removed nothing.
+    ctx.notify(notify::kList, "ltrim", key);
     drop_if_empty(ctx, key, list);
+    ctx.touched(key);
     ctx.reply.ok();
 }
 
@@ -345,10 +374,10 @@ void lpos_command(CommandContext& ctx) {
 void lmove_command(CommandContext& ctx) {
     bool from_left, to_left;
     if (!parse_list_end(ctx, ctx.arg(3), from_left) || !parse_list_end(ctx, ctx.arg(4), to_left)) return;
-    lmove_core(ctx, ctx.arg(1), ctx.arg(2), from_left, to_left);
+    lmove_core(ctx, ctx.arg(1), ctx.arg(2), from_left, to_left, true);
 }
 
-void rpoplpush_command(CommandContext& ctx) { lmove_core(ctx, ctx.arg(1), ctx.arg(2), false, true); }
+void rpoplpush_command(CommandContext& ctx) { lmove_core(ctx, ctx.arg(1), ctx.arg(2), false, true, true); }
 
 void lmpop_command(CommandContext& ctx) {
     MpopArgs a;
@@ -439,8 +468,9 @@ namespace {
 // where popped is one element (BLPOP's shape, count < 0) or an array of up
 // to count elements (LMPOP's shape). A key of another type is WRONGTYPE,
 // or passed over when skip_wrong_type (a woken blocked command).
+// `touch` false for a woken BLPOP/BRPOP (see elements_removed).
 Served pop_from_first_list(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
-                           int64_t count, bool skip_wrong_type) {
+                           int64_t count, bool skip_wrong_type, bool touch) {
     for (std::string_view key : keys) {
         Entry* e = lookup_write(ctx, key);
         if (e == nullptr) continue;
@@ -458,7 +488,7 @@ Served pop_from_first_list(CommandContext& ctx, std::span<const std::string_view
             ctx.reply.array(static_cast<int64_t>(n));
         }
         pop_and_reply(ctx, list, left, n);
-        drop_if_empty(ctx, key, list);
+        elements_removed(ctx, key, left, list, touch);
         return Served::kServed;
     }
     return Served::kNothing;
@@ -468,16 +498,15 @@ Served pop_from_first_list(CommandContext& ctx, std::span<const std::string_view
 
 Served mpop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
                   int64_t count, bool skip_wrong_type) {
-    return pop_from_first_list(ctx, keys, left, count, skip_wrong_type);
+    return pop_from_first_list(ctx, keys, left, count, skip_wrong_type, true);
 }
 
-Served pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
-                 bool skip_wrong_type) {
-    return pop_from_first_list(ctx, keys, left, -1, skip_wrong_type);
+Served pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left, bool woken) {
+    return pop_from_first_list(ctx, keys, left, -1, woken, !woken);
 }
 
 void lmove_core(CommandContext& ctx, std::string_view src, std::string_view dst, bool from_left,
-                bool to_left) {
+                bool to_left, bool touch_source) {
     bool ok;
     List* from = write_list(ctx, src, ok);
     if (!ok) return;
@@ -492,12 +521,19 @@ void lmove_core(CommandContext& ctx, std::string_view src, std::string_view dst,
     std::string value(from_left ? from->front() : from->back());
     if (from_left) from->pop_front();
     else from->pop_back();
+    // Redis's order (lmoveGenericCommand, lmoveHandlePush): the push and
+    // its event on dst, then the pop's event on src, its "del" when
+    // emptied (not when src == dst: the push refilled it) and its touch.
     if (to == nullptr) to = create_list(ctx, dst);
+    ctx.touched(dst);
     if (to_left) to->push_front(value);
     else to->push_back(value);
+    ctx.notify(notify::kList, to_left ? "lpush" : "rpush", dst);
     ctx.server.blocking().signal_key(ctx.db, dst);
     ctx.reply.bulk(value);
+    ctx.notify(notify::kList, from_left ? "lpop" : "rpop", src);
     drop_if_empty(ctx, src, from);
+    if (touch_source) ctx.touched(src);
 }
 
 std::span<const Command> list_commands() { return kListCommands; }

@@ -3,6 +3,7 @@
 // set_commands_algebra.cpp, SSCAN in set_commands_scan.cpp.
 #include "server/command_table.h"
 #include "server/command_util.h"
+#include "server/keyspace_events.h"
 #include "server/set_commands.h"
 
 namespace server {
@@ -45,6 +46,10 @@ void sadd_command(CommandContext& ctx) {
     }
     int64_t added = 0;
     for (size_t i = 2; i < ctx.argc(); ++i) added += set->add(ctx.arg(i));
+    if (added > 0) {
+        ctx.touched(key);
+        ctx.notify(notify::kSet, "sadd", key);
+    }
     ctx.reply.integer(added);
 }
 
@@ -55,13 +60,20 @@ void srem_command(CommandContext& ctx) {
     if (!check_type(ctx, e, ValueType::kSet)) return;
     SetObject* set = set_of(e);
     int64_t removed = 0;
+    bool emptied = false;
     for (size_t i = 2; i < ctx.argc(); ++i) {
         if (!set->remove(ctx.arg(i))) continue;
         ++removed;
         if (set->size() == 0) {
             ctx.db.remove(key);
+            emptied = true;
             break;
         }
+    }
+    if (removed > 0) {
+        ctx.touched(key);
+        ctx.notify(notify::kSet, "srem", key);
+        if (emptied) ctx.notify(notify::kGeneric, "del", key);
     }
     ctx.reply.integer(removed);
 }
@@ -99,12 +111,22 @@ void smove_command(CommandContext& ctx) {
     SetObject* to = dst ? set_of(dst) : nullptr;
     if (from == to) return reply_zero_or_one(ctx, from->contains(member));
     if (!from->remove(member)) return reply_zero_or_one(ctx, false);
-    if (from->size() == 0) ctx.db.remove(src_key);
+    ctx.notify(notify::kSet, "srem", src_key);
+    if (from->size() == 0) {
+        ctx.db.remove(src_key);
+        ctx.notify(notify::kGeneric, "del", src_key);
+    }
     if (to == nullptr) {
         to = new SetObject;
         ctx.db.add_object(dst_key, ValueType::kSet, to);
     }
-    to->add(member);
+    ctx.touched(src_key);
+    // Redis 7.0 counts the destination as changed only when the member was
+    // not there already (then it raises no "sadd" either).
+    if (to->add(member)) {
+        ctx.touched(dst_key);
+        ctx.notify(notify::kSet, "sadd", dst_key);
+    }
     reply_zero_or_one(ctx, true);
 }
 

@@ -6,6 +6,7 @@
 
 #include "server/command_table.h"
 #include "server/command_util.h"
+#include "server/keyspace_events.h"
 
 namespace server {
 
@@ -100,12 +101,18 @@ void reply_get(CommandContext& ctx, Entry* e) {
     else ctx.reply.bulk(e->str());
 }
 
-// Stores value under key with an optional absolute expiry; keep_ttl keeps an
-// existing TTL.
+// Stores value under key with an optional absolute expiry (keep_ttl keeps
+// an existing TTL), as Redis's setGenericCommand: the key is touched, then
+// "set" and, with an expiry, "expire" are published.
 void store(CommandContext& ctx, std::string_view key, std::string_view value, bool keep_ttl,
            int64_t expire_ms) {
     Entry* e = ctx.db.set_string(key, value, keep_ttl);
-    if (expire_ms > 0) ctx.db.set_expire(e, expire_ms);
+    ctx.touched(key);
+    ctx.notify(notify::kString, "set", key);
+    if (expire_ms > 0) {
+        ctx.db.set_expire(e, expire_ms);
+        ctx.notify(notify::kGeneric, "expire", key);
+    }
 }
 
 void set_command(CommandContext& ctx) {
@@ -158,7 +165,10 @@ void getdel_command(CommandContext& ctx) {
     Entry* e = lookup_read(ctx, ctx.arg(1));
     if (!check_type(ctx, e, ValueType::kString)) return;
     reply_get(ctx, e);
-    if (e) ctx.db.remove(ctx.arg(1));
+    if (e && ctx.db.remove(ctx.arg(1))) {
+        ctx.touched(ctx.arg(1));
+        ctx.notify(notify::kGeneric, "del", ctx.arg(1));
+    }
 }
 
 void getex_command(CommandContext& ctx) {
@@ -174,12 +184,19 @@ void getex_command(CommandContext& ctx) {
     int64_t when = 0;
     if ((flags & kAnyExpire) && !expire_to_ms(ctx, expire, flags, when)) return;
     reply_get(ctx, e);
+    std::string_view key = ctx.arg(1);
     if ((flags & (kEXAT | kPXAT)) && when <= ctx.now_ms) {
-        ctx.db.remove(ctx.arg(1));
+        ctx.db.remove(key);
+        ctx.touched(key);
+        ctx.notify(notify::kGeneric, "del", key);
     } else if (flags & kAnyExpire) {
         ctx.db.set_expire(e, when);
-    } else if (flags & kPersist) {
+        ctx.touched(key);
+        ctx.notify(notify::kGeneric, "expire", key);
+    } else if ((flags & kPersist) && e->has_expire) {
         ctx.db.persist(e);
+        ctx.touched(key);
+        ctx.notify(notify::kGeneric, "persist", key);
     }
 }
 
@@ -235,6 +252,8 @@ void incr_generic(CommandContext& ctx, int64_t incr) {
     size_t len = format_int64(value, buf);
     if (e) ctx.db.replace_string(e, {buf, len});
     else ctx.db.set_string(key, {buf, len}, false);
+    ctx.touched(key);
+    ctx.notify(notify::kString, "incrby", key);
     ctx.reply.integer(value);
 }
 void incr_command(CommandContext& ctx) { incr_generic(ctx, 1); }
@@ -280,6 +299,8 @@ void incrbyfloat_command(CommandContext& ctx) {
     size_t len = format_long_double_human(value, buf, sizeof buf);
     if (e) ctx.db.replace_string(e, {buf, len});
     else ctx.db.set_string(key, {buf, len}, false);
+    ctx.touched(key);
+    ctx.notify(notify::kString, "incrbyfloat", key);
     ctx.reply.bulk({buf, len});
 }
 
@@ -297,16 +318,21 @@ void append_command(CommandContext& ctx) {
     std::string_view tail = ctx.arg(2);
     Entry* e = lookup_write(ctx, key);
     if (!check_type(ctx, e, ValueType::kString)) return;
+    int64_t total;
     if (e == nullptr) {
         ctx.db.set_string(key, tail, false);
-        ctx.reply.integer(static_cast<int64_t>(tail.size()));
-        return;
+        total = static_cast<int64_t>(tail.size());
+    } else {
+        size_t old_len = e->value_len;
+        if (!check_string_length(ctx, old_len, tail.size())) return;
+        e = ctx.db.resize_string(e, old_len + tail.size(), old_len);
+        std::memcpy(e->value_ptr() + old_len, tail.data(), tail.size());
+        total = static_cast<int64_t>(e->value_len);
     }
-    size_t old_len = e->value_len;
-    if (!check_string_length(ctx, old_len, tail.size())) return;
-    e = ctx.db.resize_string(e, old_len + tail.size(), old_len);
-    std::memcpy(e->value_ptr() + old_len, tail.data(), tail.size());
-    ctx.reply.integer(static_cast<int64_t>(e->value_len));
+    // Even an empty tail counts as a change, as in Redis.
+    ctx.touched(key);
+    ctx.notify(notify::kString, "append", key);
+    ctx.reply.integer(total);
 }
 
 void strlen_command(CommandContext& ctx) {
@@ -375,6 +401,8 @@ void setrange_command(CommandContext& ctx) {
         if (off > old_len) std::memset(e->value_ptr() + old_len, 0, off - old_len);
     }
     std::memcpy(e->value_ptr() + off, value.data(), value.size());
+    ctx.touched(key);
+    ctx.notify(notify::kString, "setrange", key);
     ctx.reply.integer(e->value_len);
 }
 

@@ -7,6 +7,7 @@
 
 #include "server/command_table.h"
 #include "server/command_util.h"
+#include "server/keyspace_events.h"
 #include "server/zset_commands.h"
 
 namespace server {
@@ -35,14 +36,23 @@ void drop_if_empty(CommandContext& ctx, std::string_view key, const ZSet* z) {
     if (z != nullptr && z->size() == 0) ctx.db.remove(key);
 }
 
+// The event of a stored result is named after its command ("zunionstore",
+// "zinterstore", "zdiffstore", "zrangestore"), as in Redis. An empty result
+// is a change (a "del") only when there was a dst to delete.
 void store_result(CommandContext& ctx, std::string_view dst, ZSet* z) {
     const size_t n = z->size();
-    ctx.db.remove(dst);
     if (n == 0) {
         delete z;
+        if (ctx.db.remove(dst)) {
+            ctx.touched(dst);
+            ctx.notify(notify::kGeneric, "del", dst);
+        }
     } else {
+        ctx.db.remove(dst);
         ctx.db.add_object(dst, ValueType::kZSet, z);
         ctx.server.blocking().signal_key(ctx.db, dst);
+        ctx.touched(dst);
+        ctx.notify(notify::kZset, ctx.cmd.name, dst);
     }
     ctx.reply.integer(static_cast<int64_t>(n));
 }
@@ -182,7 +192,14 @@ void zadd_generic(CommandContext& ctx, unsigned flags) {
         ctx.db.add_object(key, ValueType::kZSet, z);
     }
     bool applied = z == nullptr || apply_pairs(ctx, z, first, scores, pairs, flags, t);
-    if (t.added + t.updated > 0) ctx.server.blocking().signal_key(ctx.db, key);
+    // Only an added member or a changed score is a change: ZINCRBY by 0, or
+    // a ZADD that GT/LT/NX/XX or an equal score turned into a no-op, raises
+    // nothing.
+    if (t.added + t.updated > 0) {
+        ctx.server.blocking().signal_key(ctx.db, key);
+        ctx.touched(key);
+        ctx.notify(notify::kZset, (flags & kZAddIncr) ? "zincr" : "zadd", key);
+    }
     if (!applied) return;
     if (!(flags & kZAddIncr)) ctx.reply.integer(static_cast<int64_t>(ch ? t.added + t.updated : t.added));
     else if (t.processed > 0) reply_score(ctx, t.score);
@@ -247,11 +264,18 @@ void zrem_command(CommandContext& ctx) {
     bool ok;
     ZSet* z = write_zset(ctx, ctx.arg(1), ok);
     if (!ok) return;
+    std::string_view key = ctx.arg(1);
     int64_t removed = 0;
     for (size_t i = 2; z != nullptr && i < ctx.argc(); ++i) {
         if (z->remove(ctx.arg(i))) ++removed;
     }
-    drop_if_empty(ctx, ctx.arg(1), z);
+    if (removed > 0) {
+        const bool emptied = z->size() == 0;
+        drop_if_empty(ctx, key, z);
+        ctx.touched(key);
+        ctx.notify(notify::kZset, "zrem", key);
+        if (emptied) ctx.notify(notify::kGeneric, "del", key);
+    }
     ctx.reply.integer(removed);
 }
 

@@ -4,7 +4,10 @@
 // again (see Blocking), so every handler here is written to run twice: on
 // the second run it serves, or waits again when someone else got there
 // first. The timeout reply is Redis 7.0's for every blocked list command:
-// a null array.
+// a null array. A served command reports what LPOP/RPOP, LMPOP or LMOVE
+// would ("lpop", "rpush", "del"...); served later, BLPOP/BRPOP leave the
+// source untouched for WATCH and BLMOVE touches only its destination, as
+// Redis 7.0 does (the push that woke them touched the source already).
 #include <cmath>
 #include <cstdint>
 
@@ -68,7 +71,7 @@ void blmove_generic(CommandContext& ctx, bool from_left, bool to_left, int64_t d
         wait_on(ctx, ctx.argv.subspan(1, 1), deadline);
         return;
     }
-    lmove_core(ctx, src, ctx.arg(2), from_left, to_left);
+    lmove_core(ctx, src, ctx.arg(2), from_left, to_left, !rerun(ctx));
 }
 
 }  // namespace

@@ -31,13 +31,19 @@ enum class Served : uint8_t { kServed, kNothing, kError };
 // skip_wrong_type (a woken blocked client keeps waiting, as in Redis).
 Served mpop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
                   int64_t count, bool skip_wrong_type);
+// Both report the pop as Redis does: "lpop"/"rpop", then "del" when the
+// list is emptied, and the key touched.
 // Pops one element and replies [key, element] (BLPOP, BRPOP); same results.
-Served pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left,
-                 bool skip_wrong_type);
+// `woken` (a blocked client served later) passes over keys of another type
+// and leaves the touch out, as Redis 7.0's serveClientBlockedOnList does.
+Served pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool left, bool woken);
 // LMOVE: moves one element from src's end to dst's end and replies it (null
-// when src is missing); WRONGTYPE when either key holds another type.
+// when src is missing); WRONGTYPE when either key holds another type. The
+// events are Redis's: the push on dst, then the pop on src (and its "del");
+// src is touched unless !touch_source (a woken BLMOVE/BRPOPLPUSH, which in
+// Redis 7.0 touches only dst).
 void lmove_core(CommandContext& ctx, std::string_view src, std::string_view dst, bool from_left,
-                bool to_left);
+                bool to_left, bool touch_source);
 
 void blpop_command(CommandContext& ctx);
 void brpop_command(CommandContext& ctx);

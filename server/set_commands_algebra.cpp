@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "server/command_util.h"
+#include "server/keyspace_events.h"
 #include "server/set_commands.h"
 
 namespace server {
@@ -29,20 +30,34 @@ bool read_sets(CommandContext& ctx, size_t first, size_t count, Output out,
     return true;
 }
 
-// A *STORE result replaces whatever dst held (TTL included); an empty one
-// only deletes dst.
-void store_result(CommandContext& ctx, std::string_view dst, SetObject* result) {
+// An empty *STORE result deletes dst; only when there was one to delete
+// is that a change (a "del" event), as in Redis.
+void store_nothing(CommandContext& ctx, std::string_view dst) {
+    if (!ctx.db.remove(dst)) return;
+    ctx.touched(dst);
+    ctx.notify(notify::kGeneric, "del", dst);
+}
+
+// A *STORE result replaces whatever dst held (TTL included), raising
+// `event` ("sinterstore"...); an empty one only deletes dst.
+void store_result(CommandContext& ctx, std::string_view dst, SetObject* result, std::string_view event) {
     const auto n = static_cast<int64_t>(result->size());
-    ctx.db.remove(dst);
-    if (n > 0) ctx.db.add_object(dst, ValueType::kSet, result);
-    else delete result;
+    if (n > 0) {
+        ctx.db.remove(dst);
+        ctx.db.add_object(dst, ValueType::kSet, result);
+        ctx.touched(dst);
+        ctx.notify(notify::kSet, event, dst);
+    } else {
+        delete result;
+        store_nothing(ctx, dst);
+    }
     ctx.reply.integer(n);
 }
 
 void reply_empty(CommandContext& ctx, Output out) {
     switch (out) {
     case Output::kReply: ctx.reply.set(0); break;
-    case Output::kStore: ctx.db.remove(ctx.arg(1)); [[fallthrough]];
+    case Output::kStore: store_nothing(ctx, ctx.arg(1)); [[fallthrough]];
     case Output::kCount: ctx.reply.raw(":0\r\n"); break;
     }
 }
@@ -73,7 +88,7 @@ void inter_generic(CommandContext& ctx, size_t first, size_t nkeys, Output out, 
         smallest->for_each([&](const SetMember& m) {
             if (in_all(m)) result->add(m);
         });
-        return store_result(ctx, ctx.arg(1), result);
+        return store_result(ctx, ctx.arg(1), result, "sinterstore");
     }
     std::vector<SetMember> found;
     smallest->for_each([&](const SetMember& m) {
@@ -132,7 +147,8 @@ void union_diff_generic(CommandContext& ctx, size_t first, Op op, Output out) {
     std::vector<SetObject*> sets;
     if (!read_sets(ctx, first, ctx.argc() - first, out, sets)) return;
     SetObject* result = op == Op::kUnion ? union_of(sets) : diff_of(sets);
-    if (out == Output::kStore) return store_result(ctx, ctx.arg(1), result);
+    if (out == Output::kStore)
+        return store_result(ctx, ctx.arg(1), result, op == Op::kUnion ? "sunionstore" : "sdiffstore");
     reply_all_members(ctx, *result);
     delete result;
 }

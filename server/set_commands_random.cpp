@@ -6,6 +6,7 @@
 
 #include "server/command_util.h"
 #include "server/hash.h"
+#include "server/keyspace_events.h"
 #include "server/set_commands.h"
 
 namespace server {
@@ -116,6 +117,8 @@ void reply_whole_set(CommandContext& ctx, SetObject& set) {
 void pop_some(CommandContext& ctx, Entry* e, uint64_t count) {
     SetObject* set = set_of(e);
     auto rng = set_rng(ctx);
+    ctx.touched(ctx.arg(1));
+    ctx.notify(notify::kSet, "spop", ctx.arg(1));
     const uint64_t remaining = set->size() - count;
     if (remaining * kSpopMoveFactor > count) {
         ctx.reply.set(static_cast<int64_t>(count));
@@ -153,6 +156,9 @@ void spop_with_count(CommandContext& ctx) {
     if (count >= set->size()) {
         reply_whole_set(ctx, *set);
         ctx.db.remove(key);
+        ctx.touched(key);
+        ctx.notify(notify::kSet, "spop", key);
+        ctx.notify(notify::kGeneric, "del", key);
         return;
     }
     pop_some(ctx, e, count);
@@ -171,7 +177,12 @@ void spop_command(CommandContext& ctx) {
     SetMember m = set->random_member(set_rng(ctx));
     reply_member(ctx, m);
     set->remove(m);
-    if (set->size() == 0) ctx.db.remove(key);
+    ctx.touched(key);
+    ctx.notify(notify::kSet, "spop", key);
+    if (set->size() == 0) {
+        ctx.db.remove(key);
+        ctx.notify(notify::kGeneric, "del", key);
+    }
 }
 
 void srandmember_command(CommandContext& ctx) {

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "server/command_util.h"
+#include "server/keyspace_events.h"
 #include "server/zset_commands.h"
 
 namespace server {
@@ -45,7 +46,14 @@ void pop_and_reply(CommandContext& ctx, std::string_view key, ZSet* z, const Pop
     }
     if (spec.max) z->remove_ranks(size - n, size - 1);
     else z->remove_ranks(0, n - 1);
-    drop_if_empty(ctx, key, z);
+    // The same events whether the pop is served at once or, for a blocked
+    // command, on its re-run; ZMPOP and BZMPOP name them after their side.
+    ctx.notify(notify::kZset, spec.max ? "zpopmax" : "zpopmin", key);
+    if (n == size) {
+        drop_if_empty(ctx, key, z);
+        ctx.notify(notify::kGeneric, "del", key);
+    }
+    ctx.touched(key);
 }
 
 // Pops from the first key that exists. Redis stops at that key even when

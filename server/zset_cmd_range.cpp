@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "server/command_util.h"
+#include "server/keyspace_events.h"
 #include "server/zset_commands.h"
 
 namespace server {
@@ -270,7 +271,18 @@ void zremrange_generic(CommandContext& ctx, RangeKind kind) {
         if (kind == RangeKind::kScore) removed = z->remove_in(req.score);
         else if (kind == RangeKind::kLex) removed = z->remove_in(req.lex);
         else if (clamp_ranks(req.start, req.end, z->size(), lo, hi)) removed = z->remove_ranks(lo, hi);
-        drop_if_empty(ctx, ctx.arg(1), z);
+    }
+    if (removed > 0) {
+        std::string_view key = ctx.arg(1);
+        const bool emptied = z->size() == 0;
+        drop_if_empty(ctx, key, z);
+        ctx.touched(key);
+        ctx.notify(notify::kZset,
+                   kind == RangeKind::kScore ? "zremrangebyscore"
+                   : kind == RangeKind::kLex ? "zremrangebylex"
+                                             : "zremrangebyrank",
+                   key);
+        if (emptied) ctx.notify(notify::kGeneric, "del", key);
     }
     ctx.reply.integer(static_cast<int64_t>(removed));
 }
