@@ -12,7 +12,7 @@ ARGS     ?=
 
 # Debian packages, split by what needs them.
 BUILD_PKGS := g++ make libcxxopts-dev
-TEST_PKGS  := libgtest-dev redis-server redis-tools
+TEST_PKGS  := libgtest-dev redis-server redis-tools python3-redis libhiredis-dev
 BENCH_PKGS := libbenchmark-dev redis-server redis-tools
 
 LIB_SRCS   := $(wildcard reactor/*.cpp) $(wildcard protocol/*.cpp) \
@@ -34,8 +34,13 @@ UNIT   := $(BUILD)/unit-tests
 INTEG  := $(BUILD)/integration-tests
 BENCH  := $(BUILD)/micro-bench
 LIB    := $(BUILD)/libringdis.a
+HIREDIS_BATCH := $(BUILD)/hiredis-batch
 
-.PHONY: all run test test-asan bench deps deps-test deps-bench clean
+# The npm client libraries the tests drive, pinned by package-lock.json.
+NODE_DIR     := test/clients/node
+NODE_MODULES := $(NODE_DIR)/node_modules/.package-lock.json
+
+.PHONY: all run test test-asan bench deps deps-test deps-bench deps-node clean
 
 all: $(SERVER) $(HELLO)
 
@@ -54,6 +59,14 @@ deps-test: deps
 	$(call ensure_pkgs,$(TEST_PKGS))
 deps-bench: deps
 	$(call ensure_pkgs,$(BENCH_PKGS))
+# Node.js may come from Debian or from elsewhere with its own npm: only a
+# machine without npm gets Debian's.
+deps-node:
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+
+$(NODE_MODULES): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json | deps-node
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 $(BUILD)/obj/%.o: %.cpp | deps
 	@mkdir -p $(dir $@)
@@ -75,6 +88,9 @@ $(UNIT): $(UNIT_OBJS) $(BUILD)/obj/test/test_main.o $(SUPPORT_OBJS) $(LIB)
 $(INTEG): $(INTEG_OBJS) $(BUILD)/obj/test/test_main.o $(SUPPORT_OBJS) $(LIB)
 	$(CXX) $(ALL_CXXFLAGS) $^ -o $@ -lgtest -pthread $(LDLIBS)
 
+$(HIREDIS_BATCH): $(BUILD)/obj/test/clients/hiredis/hiredis_batch.o
+	$(CXX) $(ALL_CXXFLAGS) $^ -o $@ -lhiredis $(LDLIBS)
+
 $(BENCH): $(BENCH_OBJS) $(LIB)
 	$(CXX) $(ALL_CXXFLAGS) $^ -o $@ -lbenchmark -pthread $(LDLIBS)
 
@@ -82,17 +98,20 @@ run: $(SERVER)
 	./$(SERVER) $(ARGS)
 
 # The test objects need gtest's headers before they compile.
-$(UNIT_OBJS) $(INTEG_OBJS) $(SUPPORT_OBJS) $(BUILD)/obj/test/test_main.o: | deps-test
+$(UNIT_OBJS) $(INTEG_OBJS) $(SUPPORT_OBJS) $(BUILD)/obj/test/test_main.o \
+  $(BUILD)/obj/test/clients/hiredis/hiredis_batch.o: | deps-test
 $(BENCH_OBJS): | deps-bench
 
-test: deps-test $(SERVER) $(HELLO) $(UNIT) $(INTEG)
+CLIENTS := $(HIREDIS_BATCH) $(NODE_MODULES)
+
+test: deps-test $(SERVER) $(HELLO) $(UNIT) $(INTEG) $(CLIENTS)
 	@test/run-all $(BUILD)
 
 # The same tests built with AddressSanitizer and UBSan in their own tree.
 test-asan: deps-test
 	$(MAKE) BUILD=build-asan CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-maybe-uninitialized" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/ringdis-server build-asan/hello-redis \
-	  build-asan/unit-tests build-asan/integration-tests
+	  build-asan/unit-tests build-asan/integration-tests build-asan/hiredis-batch $(NODE_MODULES)
 	@test/run-all build-asan
 
 bench: deps-bench $(BENCH)
