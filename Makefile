@@ -30,6 +30,7 @@ BENCH_OBJS := $(BENCH_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
 SERVER := $(BUILD)/ringdis-server
 HELLO  := $(BUILD)/hello-redis
+CHECK_RDB := $(BUILD)/ringdis-check-rdb
 UNIT   := $(BUILD)/unit-tests
 INTEG  := $(BUILD)/integration-tests
 BENCH  := $(BUILD)/micro-bench
@@ -40,9 +41,9 @@ HIREDIS_BATCH := $(BUILD)/hiredis-batch
 NODE_DIR     := test/clients/node
 NODE_MODULES := $(NODE_DIR)/node_modules/.package-lock.json
 
-.PHONY: all run test test-asan bench deps deps-test deps-bench deps-node clean
+.PHONY: all run test test-asan asan-build bench deps deps-test deps-bench deps-node clean
 
-all: $(SERVER) $(HELLO)
+all: $(SERVER) $(HELLO) $(CHECK_RDB)
 
 # Installs what is missing; `dpkg -s` keeps this silent when all is there.
 define ensure_pkgs
@@ -82,6 +83,9 @@ $(SERVER): $(BUILD)/obj/server/main.o $(LIB)
 $(HELLO): $(BUILD)/obj/tools/hello_redis.o $(LIB)
 	$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
 
+$(CHECK_RDB): $(BUILD)/obj/tools/rdb_check.o $(LIB)
+	$(CXX) $(ALL_CXXFLAGS) $^ -o $@ $(LDLIBS)
+
 $(UNIT): $(UNIT_OBJS) $(BUILD)/obj/test/test_main.o $(SUPPORT_OBJS) $(LIB)
 	$(CXX) $(ALL_CXXFLAGS) $^ -o $@ -lgtest -pthread $(LDLIBS)
 
@@ -104,20 +108,109 @@ $(BENCH_OBJS): | deps-bench
 
 CLIENTS := $(HIREDIS_BATCH) $(NODE_MODULES)
 
-test: deps-test $(SERVER) $(HELLO) $(UNIT) $(INTEG) $(CLIENTS)
-	@test/run-all $(BUILD)
+# The same tests built with AddressSanitizer and UBSan, in their own tree
+# (ASAN_BUILD, build-asan unless set: `make BUILD=/tmp/b ASAN_BUILD=/tmp/a test`).
+ASAN_BUILD ?= build-asan
+ASAN_CXXFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-maybe-uninitialized
+ASAN_TARGETS = $(addprefix $(ASAN_BUILD)/,ringdis-server hello-redis ringdis-check-rdb unit-tests \
+               integration-tests hiredis-batch)
 
-# The same tests built with AddressSanitizer and UBSan in their own tree.
-test-asan: deps-test
-	$(MAKE) BUILD=build-asan CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-maybe-uninitialized" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/ringdis-server build-asan/hello-redis \
-	  build-asan/unit-tests build-asan/integration-tests build-asan/hiredis-batch $(NODE_MODULES)
-	@test/run-all build-asan
+# make test: the normal suite, then the sanitizer build's, and one total
+# line "N passed, M failed" for both.
+test: deps-test $(SERVER) $(HELLO) $(CHECK_RDB) $(UNIT) $(INTEG) $(CLIENTS) asan-build
+	@test/run-all $(BUILD) $(ASAN_BUILD)
+
+asan-build: deps-test
+	$(MAKE) BUILD=$(ASAN_BUILD) CXXFLAGS="$(ASAN_CXXFLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	  $(ASAN_TARGETS) $(NODE_MODULES)
+
+# Only the sanitizer build's suite.
+test-asan: asan-build
+	@test/run-all $(ASAN_BUILD)
 
 bench: deps-bench $(BENCH)
 	$(abspath $(BENCH))
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) $(ASAN_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ===========================================================================
+# Fuzzing (libFuzzer); see test/fuzz/README.md. Everything for it is in this
+# section.
+#   make fuzz                    each target for FUZZ_SECONDS (default 60)
+#   make fuzz FUZZ_SECONDS=600   longer
+#   make fuzz-smoke              each target for FUZZ_SMOKE_SECONDS (20; CI),
+#                                from the seed corpus alone
+#   make fuzz-build              only build build-fuzz/{resp_parser,command}_fuzz
+#   make fuzz-seeds              regenerate the seed-* files of test/fuzz/corpus
+#   make fuzz-clean              remove build-fuzz/
+# FUZZ_AVOID_KNOWN=1 makes command_fuzz step around the bugs already filed
+# in test/fuzz/crashes (their reproducers in the seed corpus fail otherwise).
+# Built with clang (-fsanitize=fuzzer,address,undefined) in build-fuzz/,
+# compiling the library sources itself. A crash (or leak, timeout, OOM)
+# fails the make and prints the reproducer's path.
+# ===========================================================================
+FUZZ_CXX      ?= clang++
+FUZZ_BUILD    := build-fuzz
+FUZZ_SECONDS  ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_AVOID_KNOWN ?= 0
+FUZZ_PKGS     := clang libclang-rt-14-dev libcxxopts-dev
+FUZZ_TARGETS  := resp_parser command
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-missing-field-initializers \
+                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_LIB      := $(FUZZ_BUILD)/libringdis.a
+FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%_fuzz)
+FUZZ_MAIN_OBJS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/test/fuzz/%_fuzz.o)
+FUZZ_SEED_OBJS := $(addprefix $(FUZZ_BUILD)/obj/test/,fuzz/make_seeds.o support/corpus.o \
+                  support/bytes_text.o support/resp_client.o support/resp_framer.o)
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-clean deps-fuzz
+.SECONDARY: $(FUZZ_MAIN_OBJS) $(FUZZ_SEED_OBJS)
+
+deps-fuzz:
+	$(call ensure_pkgs,$(FUZZ_PKGS))
+
+# Everything is instrumented for coverage; only the fuzz targets link
+# libFuzzer's main().
+$(FUZZ_BUILD)/obj/%.o: %.cpp | deps-fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) -I. -MMD -MP $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BINS): $(FUZZ_BUILD)/%_fuzz: $(FUZZ_BUILD)/obj/test/fuzz/%_fuzz.o $(FUZZ_LIB)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer $^ -o $@
+
+# The seed generator is a plain program (no libFuzzer main).
+$(FUZZ_BUILD)/make-seeds: $(FUZZ_SEED_OBJS) $(FUZZ_LIB)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $^ -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# Every target runs even when an earlier one failed; the make fails if any
+# did. $(1): seconds per target; $(2): "smoke" to start from the seeds alone.
+define fuzz_run_all
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+	  COMMAND_FUZZ_AVOID_KNOWN=$(FUZZ_AVOID_KNOWN) test/fuzz/run-fuzzer $(FUZZ_BUILD) $$t $(1) $(2) || rc=1; \
+	done; exit $$rc
+endef
+
+fuzz: fuzz-build
+	$(call fuzz_run_all,$(FUZZ_SECONDS))
+
+fuzz-smoke: fuzz-build
+	$(call fuzz_run_all,$(FUZZ_SMOKE_SECONDS),smoke)
+
+fuzz-seeds: $(FUZZ_BUILD)/make-seeds
+	$(FUZZ_BUILD)/make-seeds test/corpus test/fuzz/corpus
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+# ========================= end of the fuzzing section ======================

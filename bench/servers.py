@@ -111,15 +111,20 @@ class Server:
             cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1",
                    "--save", "", "--appendonly", "no", "--daemonize", "no"]
         else:
-            cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+            # The same persistence settings as redis gets; `extra` may
+            # change them for both (e.g. --appendonly yes).
+            cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no"]
         if maxclients is not None:
             cmd += ["--maxclients", str(maxclients)]
         cmd += extra
         self.cmd = cmd
         self.log_path = os.path.join(logdir, f"{self.label}-{self.port}.log")
         self.log = open(self.log_path, "wb")
+        # Files a server writes (dump.rdb, appendonly.aof) go to the log
+        # directory, not the checkout.
         self.proc = subprocess.Popen(pin(cmd, core), stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, cwd=logdir)
         self.pid = self.proc.pid
         _started.append(self)
         self._wait_ready()
@@ -214,7 +219,7 @@ def check_binary(path, what):
     resolved = path if os.path.sep in path else shutil.which(path)
     if not resolved or not os.access(resolved, os.X_OK):
         die(f"{what} not found or not executable: {path}")
-    return resolved
+    return os.path.abspath(resolved)
 
 
 def machine_line():

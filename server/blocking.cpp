@@ -21,7 +21,7 @@ void Blocking::block(Connection& c, Database& db, std::span<const std::string_vi
     // Inside EXEC nothing can wait: the command answers at once with a
     // null, which for the moves (BLMOVE, BRPOPLPUSH) is a null bulk even
     // though their time-out is a null array, as in Redis.
-    if (c.in_exec()) {
+    if (c.cannot_block()) {
         protocol::ReplyWriter& w = c.push_writer();
         bool move = equals_nocase(argv[0], "blmove") || equals_nocase(argv[0], "brpoplpush");
         if (timeout_reply == TimeoutReply::kNullArray && !move) w.null_array();

@@ -44,13 +44,12 @@ void client_unpause_command(CommandContext& ctx) {
 void client_reply_command(CommandContext& ctx) {
     std::string_view mode = ctx.arg(2);
     if (equals_nocase(mode, "on")) {
-        ctx.conn.set_reply_mode(Connection::ReplyMode::kOn);
+        ctx.conn.reply_on();
         ctx.reply.ok();
     } else if (equals_nocase(mode, "off")) {
-        ctx.conn.set_reply_mode(Connection::ReplyMode::kOff);
+        ctx.conn.reply_off();
     } else if (equals_nocase(mode, "skip")) {
-        if (ctx.conn.reply_mode() == Connection::ReplyMode::kOn)
-            ctx.conn.set_reply_mode(Connection::ReplyMode::kSkip);
+        ctx.conn.reply_skip_next();
     } else {
         ctx.error_raw(errors::kSyntax);
     }

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/reply_writer.h"
 #include "server/latency_histogram.h"
@@ -35,6 +36,7 @@ enum CommandFlag : uint32_t {
     // Internal (not shown by COMMAND INFO):
     kCmdTransactionControl = 1u << 12,  // runs at once inside MULTI (EXEC, DISCARD...)
     kCmdSubscribedContext = 1u << 13,   // allowed on a subscribed RESP2 connection
+    kCmdNoPropagate = 1u << 14,         // its effects are logged by the commands it runs (EXEC)
 };
 
 struct CommandStats {
@@ -59,6 +61,9 @@ struct Command {
     const Command* subcommands = nullptr;
     size_t subcommand_count = 0;
     mutable CommandStats stats;
+    // This command's bit in an ACL user's permissions (server/acl.h),
+    // assigned by Acl when the server starts.
+    mutable uint32_t acl_id = 0;
 };
 
 struct CommandContext {
@@ -91,6 +96,9 @@ struct CommandContext {
     // Publishes keyspace event `event` on `key` (class from notify::),
     // when notify-keyspace-events enables it.
     void notify(uint32_t event_class, std::string_view event, std::string_view key);
+    // The command that reproduces this one's effect in the append-only log,
+    // when replaying the command itself would not (SPOP's random choice).
+    void propagate_as(std::vector<std::string> effect);
 };
 
 // Constant error replies, byte-exact with Redis.

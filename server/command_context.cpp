@@ -10,4 +10,8 @@ void CommandContext::notify(uint32_t event_class, std::string_view event, std::s
     server.keyspace_events().notify(event_class, event, key, db.id());
 }
 
+void CommandContext::propagate_as(std::vector<std::string> effect) {
+    server.set_propagation_override(std::move(effect));
+}
+
 }  // namespace server

@@ -40,5 +40,7 @@ std::span<const Command> zset_commands();
 std::span<const Command> latency_commands();
 std::span<const Command> pubsub_commands();
 std::span<const Command> transaction_commands();
+std::span<const Command> persistence_commands();
+std::span<const Command> acl_commands();
 
 }  // namespace server

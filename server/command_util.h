@@ -38,17 +38,42 @@ inline bool arg_int64(CommandContext& ctx, std::string_view s, int64_t& out,
     return true;
 }
 
+// A command accessed e: under an LRU or LFU maxmemory-policy its access
+// stamp takes the clock, and the LFU counter moves (eviction.h). Other
+// policies do not read the stamps, and keeping them costs GET and SET about
+// 2 ns (4%, bench/alloc_path_bench.cpp), so they leave them alone: there
+// OBJECT IDLETIME counts from the key's creation. Not while a forked child
+// (BGSAVE, AOF rewrite) shares the memory: a read must not copy pages
+// (Redis skips it too).
+inline void touch_entry(CommandContext& ctx, Entry* e) {
+    Server& s = ctx.server;
+    const MaxmemoryPolicy policy = s.config().maxmemory_policy;
+    if (!policy_tracks_access(policy)) [[likely]]
+        return;
+    if (s.persistence().bgsave_in_progress() || s.aof().rewrite_in_progress()) return;
+    if (policy_is_lfu(policy)) e->set_stamp(s.eviction().touched(e->stamp()));
+    else e->set_stamp(lru::touched_lru(e->stamp(), lru::g_clock));
+}
+
 // Looks a key up for reading, counting hits and misses as Redis does.
-inline Entry* lookup_read(CommandContext& ctx, std::string_view key) {
+// `touch`: false for the commands Redis looks up with LOOKUP_NOTOUCH
+// (EXISTS, TYPE, TTL...), which leave the access time alone.
+inline Entry* lookup_read(CommandContext& ctx, std::string_view key, bool touch = true) {
     Entry* e = ctx.db.lookup(key, ctx.now_ms);
     ServerStats& s = ctx.server.stats();
-    if (e) ++s.keyspace_hits;
-    else ++s.keyspace_misses;
+    if (e) {
+        ++s.keyspace_hits;
+        if (touch) touch_entry(ctx, e);
+    } else {
+        ++s.keyspace_misses;
+    }
     return e;
 }
 
 inline Entry* lookup_write(CommandContext& ctx, std::string_view key) {
-    return ctx.db.lookup(key, ctx.now_ms);
+    Entry* e = ctx.db.lookup(key, ctx.now_ms);
+    if (e) touch_entry(ctx, e);
+    return e;
 }
 
 // The entry if it holds `type`; replies WRONGTYPE and sets wrong otherwise.

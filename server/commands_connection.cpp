@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "server/acl.h"
 #include "server/client_control.h"
 #include "server/command_table.h"
 #include "server/command_util.h"
@@ -38,22 +39,26 @@ void hello_command(CommandContext& ctx) {
             return;
         }
     }
-    std::string_view name;
-    bool set_name = false;
+    // Redis 7.0 applies each option as it reads it, left to right: AUTH
+    // authenticates at once, SETNAME names the connection at once (even
+    // one that has not authenticated, and even if a later option fails).
     for (size_t j = next; j < ctx.argc(); ++j) {
         size_t more = ctx.argc() - 1 - j;
         std::string_view opt = ctx.arg(j);
         if (equals_nocase(opt, "auth") && more >= 2) {
-            // Without requirepass the default user takes any password, as
-            // Redis's nopass default user does.
-            if (ctx.arg(j + 1) != "default") {
+            const AclUser* u = ctx.server.acl().authenticate(ctx.arg(j + 1), ctx.arg(j + 2));
+            if (u == nullptr) {
                 ctx.error("WRONGPASS invalid username-password pair or user is disabled.");
                 return;
             }
+            ctx.conn.set_user(u, true);
             j += 2;
         } else if (equals_nocase(opt, "setname") && more >= 1) {
-            name = ctx.arg(j + 1);
-            set_name = true;
+            if (!valid_client_name(ctx.arg(j + 1))) {
+                ctx.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
+            ctx.conn.set_name(ctx.arg(j + 1));
             ++j;
         } else {
             std::string msg = "ERR Syntax error in HELLO option '";
@@ -63,12 +68,12 @@ void hello_command(CommandContext& ctx) {
             return;
         }
     }
-    if (set_name) {
-        if (!valid_client_name(name)) {
-            ctx.error("ERR Client names cannot contain spaces, newlines or special characters.");
-            return;
-        }
-        ctx.conn.set_name(name);
+    if (!ctx.conn.authenticated()) {
+        ctx.error(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
+            "<user> <pass> option can be used to authenticate the client and select the RESP protocol "
+            "version at the same time");
+        return;
     }
     if (ver) ctx.conn.set_proto(static_cast<int>(ver));
     ctx.reply.map(7);
@@ -93,16 +98,27 @@ void auth_command(CommandContext& ctx) {
         ctx.error_raw(errors::kSyntax);
         return;
     }
+    const Acl& acl = ctx.server.acl();
+    std::string_view user = "default";
+    std::string_view password;
     if (ctx.argc() == 2) {
-        ctx.error(
-            "ERR AUTH <password> called without any password configured for the default user. "
-            "Are you sure your configuration is correct?");
-        return;
+        if (acl.default_user()->nopass()) {
+            ctx.error(
+                "ERR AUTH <password> called without any password configured for the default user. "
+                "Are you sure your configuration is correct?");
+            return;
+        }
+        password = ctx.arg(1);
+    } else {
+        user = ctx.arg(1);
+        password = ctx.arg(2);
     }
-    if (ctx.arg(1) != "default") {
+    const AclUser* u = acl.authenticate(user, password);
+    if (u == nullptr) {
         ctx.error("WRONGPASS invalid username-password pair or user is disabled.");
         return;
     }
+    ctx.conn.set_user(u, true);
     ctx.reply.ok();
 }
 
@@ -166,7 +182,7 @@ std::string client_line(Server& server, Connection& c) {
     if (mask & reactor::kReadable) line += 'r';
     if (mask & reactor::kWritable) line += 'w';
     line += " cmd=" + cmd;
-    line += " user=default redir=-1 resp=" + std::to_string(c.proto());
+    line += " user=" + c.user()->name + " redir=-1 resp=" + std::to_string(c.proto());
     line += " state=";
     line.append(state_name(c.state()));
     line += '\n';
@@ -252,6 +268,7 @@ void client_kill_command(CommandContext& ctx) {
     std::optional<std::string_view> laddr;
     std::optional<ClientType> type;
     uint64_t id = 0;
+    const AclUser* user = nullptr;
     bool skipme = true;
     const bool old_form = ctx.argc() == 3;
     if (old_form) {
@@ -283,8 +300,8 @@ void client_kill_command(CommandContext& ctx) {
         } else if (more && equals_nocase(k, "laddr")) {
             laddr = v;
         } else if (more && equals_nocase(k, "user")) {
-            // Every connection is the default user; there are no others.
-            if (v != "default") {
+            user = ctx.server.acl().find(v);
+            if (user == nullptr) {
                 std::string msg = "ERR No such user '";
                 msg.append(v.substr(0, v.find('\0')));
                 msg += "'";
@@ -313,6 +330,7 @@ void client_kill_command(CommandContext& ctx) {
         if (laddr && c.local() != *laddr) return;
         if (type && client_type(c) != *type) return;
         if (id != 0 && c.id() != id) return;
+        if (user != nullptr && c.user() != user) return;
         if (&c == &ctx.conn) {
             if (skipme) return;
             kill_self = true;  // after the reply

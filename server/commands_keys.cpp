@@ -5,6 +5,7 @@
 
 #include "server/command_table.h"
 #include "server/command_util.h"
+#include "server/server.h"
 #include "server/connection.h"
 #include "server/keyspace_events.h"
 #include "server/watched_keys.h"
@@ -28,12 +29,12 @@ void del_command(CommandContext& ctx) {
 void exists_command(CommandContext& ctx) {
     int64_t count = 0;
     for (size_t i = 1; i < ctx.argc(); ++i)
-        if (lookup_read(ctx, ctx.arg(i))) ++count;
+        if (lookup_read(ctx, ctx.arg(i), false)) ++count;
     ctx.reply.integer(count);
 }
 
 void type_command(CommandContext& ctx) {
-    Entry* e = lookup_read(ctx, ctx.arg(1));
+    Entry* e = lookup_read(ctx, ctx.arg(1), false);
     ctx.reply.simple(e ? type_name(e->type) : "none");
 }
 
@@ -116,7 +117,7 @@ void expireat_command(CommandContext& ctx) { expire_generic(ctx, 0, true); }
 void pexpireat_command(CommandContext& ctx) { expire_generic(ctx, 0, false); }
 
 void ttl_generic(CommandContext& ctx, bool ms, bool absolute) {
-    Entry* e = lookup_read(ctx, ctx.arg(1));
+    Entry* e = lookup_read(ctx, ctx.arg(1), false);
     if (e == nullptr) {
         ctx.reply.raw(":-2\r\n");
         return;
@@ -177,7 +178,11 @@ void flushall_command(CommandContext& ctx) {
         removed += dbs.at(i).size();
     }
     dbs.clear_all();
-    ctx.server.add_dirty(removed + 1);  // Redis counts FLUSHALL itself too
+    ctx.server.add_dirty(removed);
+    // As Redis: a running BGSAVE is dropped and, with a save schedule, the
+    // empty dataset is saved at once, so a restart cannot bring keys back.
+    if (ctx.server.config().storage == StorageMode::kShared) ctx.server.persistence().after_flushall();
+    ctx.server.add_dirty(1);  // Redis counts FLUSHALL itself too
     ctx.reply.ok();
 }
 
@@ -216,7 +221,7 @@ const Command kKeyCommands[] = {
     {"dbsize", 1, kR | kCmdFast, dbsize_command, 0, 0, 0, "@keyspace @read @fast"},
     {"flushdb", -1, kW, flushdb_command, 0, 0, 0, "@keyspace @write @slow @dangerous"},
     {"flushall", -1, kW, flushall_command, 0, 0, 0, "@keyspace @write @slow @dangerous"},
-    {"select", 2, kCmdLoading | kCmdStale | kCmdFast, select_command, 0, 0, 0, "@keyspace @fast"},
+    {"select", 2, kCmdLoading | kCmdStale | kCmdFast, select_command, 0, 0, 0, "@fast @connection"},
 };
 
 }  // namespace

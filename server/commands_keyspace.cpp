@@ -292,18 +292,34 @@ void object_refcount_command(CommandContext& ctx) {
     if (object_target(ctx)) ctx.reply.raw(":1\r\n");
 }
 
-// Access times are not tracked yet (no LRU eviction), so every key reports
-// as just used.
+// Seconds since the key's last access, from its access stamp (eviction.h):
+// accesses count while an LRU or LFU maxmemory-policy is set, otherwise the
+// time since the key was created. OBJECT itself is not an access.
 void object_idletime_command(CommandContext& ctx) {
-    if (object_target(ctx)) ctx.reply.raw(":0\r\n");
+    Entry* e = object_target(ctx);
+    if (e == nullptr) return;
+    if (policy_is_lfu(ctx.server.config().maxmemory_policy)) {
+        ctx.error(
+            "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+            "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+        return;
+    }
+    ctx.reply.integer(static_cast<int64_t>(lru::idle_ms(e->stamp(), lru::g_clock) / 1000));
 }
 
+// The key's LFU counter, decayed for the time since its last access.
 void object_freq_command(CommandContext& ctx) {
-    if (object_target(ctx))
+    Entry* e = object_target(ctx);
+    if (e == nullptr) return;
+    const Config& cfg = ctx.server.config();
+    if (!policy_is_lfu(cfg.maxmemory_policy)) {
         ctx.error(
             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
             "that when switching between policies at runtime LRU and LFU data will take some time to "
             "adjust.");
+        return;
+    }
+    ctx.reply.integer(lru::lfu_decayed(e->stamp(), lru::g_clock, cfg.lfu_decay_time));
 }
 
 void object_help_command(CommandContext& ctx) {
@@ -322,7 +338,7 @@ void object_help_command(CommandContext& ctx) {
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     ctx.reply.array(std::size(kLines));
     for (auto l : kLines) ctx.reply.simple(l);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "server/acl.h"
 #include "server/command_table.h"
 #include "server/command_util.h"
 #include "server/connection.h"
@@ -96,7 +97,21 @@ void config_set_command(CommandContext& ctx) {
             return;
         }
     }
+    const bool aof_changed = trial.appendonly != ctx.server.config().appendonly;
+    // requirepass is the default user's password: the ACL follows it when
+    // the value changes (setting the same value again does nothing, as in
+    // Redis 7.0, even if ACL SETUSER default changed the passwords since).
+    const bool requirepass_changed = trial.requirepass != ctx.server.config().requirepass;
     ctx.server.config() = trial;
+    if (requirepass_changed) acl_requirepass_changed(ctx.server);
+    if (aof_changed) {
+        std::string error;
+        if (!ctx.server.apply_appendonly(error)) {
+            ctx.server.config().appendonly = "no";
+            ctx.error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - " + error);
+            return;
+        }
+    }
     ctx.reply.ok();
 }
 
@@ -125,7 +140,7 @@ void config_help_command(CommandContext& ctx) {
         "REWRITE",
         "    Rewrite the configuration file.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     ctx.reply.array(std::size(kLines));
     for (auto l : kLines) ctx.reply.simple(l);
@@ -245,8 +260,11 @@ void shutdown_command(CommandContext& ctx) {
         ctx.error("ERR No shutdown in progress.");
         return;
     }
+    bool force = false;
+    for (size_t i = 1; i < ctx.argc(); ++i) force = force || equals_nocase(ctx.arg(i), "force");
     // No reply on success: the client sees the connection close.
-    ctx.server.begin_shutdown();
+    std::string error;
+    if (!ctx.server.shutdown_with_save(save, nosave, force, error)) ctx.error(error);
 }
 
 

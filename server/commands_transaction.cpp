@@ -52,11 +52,14 @@ void exec_command(CommandContext& ctx) {
     queue.swap(txn.queue);
     txn.reset_multi();
     ctx.reply.array(static_cast<int64_t>(queue.size()));
+    // The commands that change data reach the log as one MULTI/EXEC.
+    ctx.server.aof().begin_transaction();
     for (const QueuedCommand& q : queue) {
         std::vector<std::string_view> argv = queued_argv(q);
         ctx.conn.run_queued(*q.cmd, argv);
-        if (ctx.conn.state() == ConnState::kClosed) return;
+        if (ctx.conn.state() == ConnState::kClosed) break;
     }
+    ctx.server.aof().end_transaction();
 }
 
 void watch_command(CommandContext& ctx) {
@@ -81,7 +84,7 @@ constexpr uint32_t kTxn = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast;
 
 const Command kTransactionCommands[] = {
     {"multi", 1, kTxn | kCmdTransactionControl, multi_command, 0, 0, 0, "@fast @transaction"},
-    {"exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdTransactionControl, exec_command, 0, 0, 0,
+    {"exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdTransactionControl | kCmdNoPropagate, exec_command, 0, 0, 0,
      "@slow @transaction"},
     {"discard", 1, kTxn | kCmdTransactionControl, discard_command, 0, 0, 0, "@fast @transaction"},
     {"watch", -2, kTxn | kCmdTransactionControl, watch_command, 1, -1, 1, "@fast @transaction"},

@@ -3,6 +3,11 @@
 
 #include <cxxopts.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 
 #include "server/glob.h"
@@ -107,23 +112,14 @@ struct FixedParam {
     std::string_view value;
 };
 constexpr FixedParam kFixed[] = {
-    {"appendfsync", "everysec"},
-    {"maxmemory", "0"},
-    {"maxmemory-policy", "noeviction"},
-    {"tcp-keepalive", "300"},
-    {"protected-mode", "yes"},
-    {"requirepass", ""},
     {"masterauth", ""},
     {"loglevel", "notice"},
-    {"dbfilename", "dump.rdb"},
-    {"client-query-buffer-limit", "1073741824"},
     {"io-threads", "1"},
     {"cluster-enabled", "no"},
     {"lua-time-limit", "5000"},
     {"tcp-backlog", "511"},
     {"unixsocket", ""},
     {"replica-read-only", "yes"},
-    {"maxmemory-samples", "5"},
 };
 
 const std::vector<Param>& params() {
@@ -179,24 +175,119 @@ const std::vector<Param>& params() {
              return std::nullopt;
          }},
         {"stats-interval", [](const Config& c) { return std::to_string(c.stats_interval); }, nullptr},
+        {"maxmemory", [](const Config& c) { return std::to_string(c.maxmemory); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             auto n = parse_memory(v);
+             if (!n) return std::string("argument must be a memory value");
+             c.maxmemory = *n;
+             return std::nullopt;
+         }},
+        {"maxmemory-policy", [](const Config& c) { return std::string(maxmemory_policy_name(c.maxmemory_policy)); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             auto p = parse_maxmemory_policy(v);
+             if (!p)
+                 return std::string(
+                     "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
+                     "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
+             c.maxmemory_policy = *p;
+             return std::nullopt;
+         }},
+        {"maxmemory-samples", [](const Config& c) { return std::to_string(c.maxmemory_samples); },
+         [](Config& c, std::string_view v) { return set_int(c.maxmemory_samples, v, 1, INT_MAX); }},
+        {"maxmemory-eviction-tenacity", [](const Config& c) { return std::to_string(c.maxmemory_eviction_tenacity); },
+         [](Config& c, std::string_view v) { return set_int(c.maxmemory_eviction_tenacity, v, 0, 100); }},
+        {"lfu-log-factor", [](const Config& c) { return std::to_string(c.lfu_log_factor); },
+         [](Config& c, std::string_view v) { return set_int(c.lfu_log_factor, v, 0, INT_MAX); }},
+        {"lfu-decay-time", [](const Config& c) { return std::to_string(c.lfu_decay_time); },
+         [](Config& c, std::string_view v) { return set_int(c.lfu_decay_time, v, 0, INT_MAX); }},
         {"client-output-buffer-limit", format_output_limits, set_output_limits},
+        {"client-query-buffer-limit", [](const Config& c) { return std::to_string(c.client_query_buffer_limit); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             auto n = parse_memory(v);
+             if (!n) return std::string("argument must be a memory value");
+             if (*n < 1024 * 1024)
+                 return std::string("argument must be between 1048576 and 9223372036854775807 inclusive");
+             c.client_query_buffer_limit = *n;
+             return std::nullopt;
+         }},
+        {"tcp-keepalive", [](const Config& c) { return std::to_string(c.tcp_keepalive); },
+         [](Config& c, std::string_view v) { return set_int(c.tcp_keepalive, v, 0, INT_MAX); }},
         {"save", [](const Config& c) { return c.save; },
          [](Config& c, std::string_view v) -> std::optional<std::string> {
+             if (!parse_save_points(v)) return std::string("Invalid save parameters");
              c.save = std::string(v);
+             return std::nullopt;
+         }},
+        {"dir",
+         [](const Config&) {
+             char buf[4096];
+             return std::string(::getcwd(buf, sizeof buf) ? buf : ".");
+         },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             std::string d(v);
+             if (::chdir(d.c_str()) != 0) return std::string(std::strerror(errno));
+             c.dir = d;
+             return std::nullopt;
+         }},
+        {"dbfilename", [](const Config& c) { return c.dbfilename; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             if (v.find('/') != std::string_view::npos) return std::string("dbfilename can't be a path, just a filename");
+             c.dbfilename = std::string(v);
              return std::nullopt;
          }},
         {"appendonly", [](const Config& c) { return c.appendonly; },
          [](Config& c, std::string_view v) -> std::optional<std::string> {
              if (v != "yes" && v != "no") return "argument must be 'yes' or 'no'";
-             if (v == "yes") return "appendonly is not supported yet";
              c.appendonly = std::string(v);
+             return std::nullopt;
+         }},
+        {"appendfsync", [](const Config& c) { return c.appendfsync; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             if (v != "always" && v != "everysec" && v != "no") return "argument(s) must be one of the following: always, everysec, no";
+             c.appendfsync = std::string(v);
+             return std::nullopt;
+         }},
+        {"appendfilename", [](const Config& c) { return c.appendfilename; }, nullptr},
+        // The default user follows (acl_requirepass_changed, after CONFIG SET).
+        {"requirepass", [](const Config& c) { return c.requirepass; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             c.requirepass = std::string(v);
+             return std::nullopt;
+         }},
+        {"protected-mode", [](const Config& c) { return std::string(c.protected_mode ? "yes" : "no"); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             std::string b(v);
+             for (char& ch : b) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+             if (b != "yes" && b != "no") return "argument must be 'yes' or 'no'";
+             c.protected_mode = b == "yes";
              return std::nullopt;
          }},
     };
     return kParams;
 }
 
+constexpr std::pair<std::string_view, MaxmemoryPolicy> kPolicies[] = {
+    {"volatile-lru", MaxmemoryPolicy::kVolatileLru},       {"volatile-lfu", MaxmemoryPolicy::kVolatileLfu},
+    {"volatile-random", MaxmemoryPolicy::kVolatileRandom}, {"volatile-ttl", MaxmemoryPolicy::kVolatileTtl},
+    {"allkeys-lru", MaxmemoryPolicy::kAllKeysLru},         {"allkeys-lfu", MaxmemoryPolicy::kAllKeysLfu},
+    {"allkeys-random", MaxmemoryPolicy::kAllKeysRandom},   {"noeviction", MaxmemoryPolicy::kNoEviction},
+};
+
 }  // namespace
+
+std::string_view maxmemory_policy_name(MaxmemoryPolicy p) {
+    for (const auto& [name, policy] : kPolicies)
+        if (policy == p) return name;
+    return "noeviction";
+}
+
+std::optional<MaxmemoryPolicy> parse_maxmemory_policy(std::string_view name) {
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const auto& [n, policy] : kPolicies)
+        if (n == lower) return policy;
+    return std::nullopt;
+}
 
 std::vector<std::pair<std::string, std::string>> config_get(const Config& cfg,
                                                              std::string_view pattern) {
@@ -217,6 +308,26 @@ std::vector<std::pair<std::string, std::string>> config_get(const Config& cfg,
         if (glob_match(pattern, p.name, true))
             out.emplace_back(std::string(p.name), std::string(p.value));
     return out;
+}
+
+std::optional<std::vector<SavePoint>> parse_save_points(std::string_view text) {
+    std::vector<std::string_view> words;
+    for (size_t i = 0; i < text.size();) {
+        while (i < text.size() && text[i] == ' ') ++i;
+        size_t j = i;
+        while (j < text.size() && text[j] != ' ') ++j;
+        if (j > i) words.push_back(text.substr(i, j - i));
+        i = j;
+    }
+    if (words.size() % 2 != 0) return std::nullopt;
+    std::vector<SavePoint> points;
+    for (size_t i = 0; i < words.size(); i += 2) {
+        auto secs = parse_int64(words[i]);
+        auto changes = parse_int64(words[i + 1]);
+        if (!secs || !changes || *secs < 1 || *changes < 0) return std::nullopt;
+        points.push_back(SavePoint{*secs, *changes});
+    }
+    return points;
 }
 
 bool config_known(std::string_view name) {
@@ -267,9 +378,34 @@ CommandLine parse_command_line(int argc, char** argv) {
         ("version", "print the version and exit")
         ("h,help", "print this help and exit");
 
+    // Any other CONFIG parameter may be given as --name value, as Redis
+    // accepts them (--dir, --save, --appendonly, ...); set once the flags
+    // above are read.
+    static constexpr std::string_view kOwnFlags[] = {"port", "bind", "storage", "maxclients", "hz",
+                                                     "slowlog-log-slower-than", "slowlog-max-len",
+                                                     "stats-interval", "verbose", "version", "help"};
+    std::vector<std::pair<std::string, std::string>> redis_params;
+    std::vector<char*> own_args = {argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        std::string_view name = a.starts_with("--") ? a.substr(2) : std::string_view{};
+        bool own = std::find(std::begin(kOwnFlags), std::end(kOwnFlags), name) != std::end(kOwnFlags);
+        if (name.empty() || own || !config_known(name)) {
+            own_args.push_back(argv[i]);
+            continue;
+        }
+        if (i + 1 >= argc) {
+            out.exit_code = 2;
+            out.output = "ringdis-server: --" + std::string(name) + " needs a value\n";
+            return out;
+        }
+        redis_params.emplace_back(std::string(name), std::string(argv[i + 1]));
+        ++i;
+    }
+
     cxxopts::ParseResult parsed;
     try {
-        parsed = options.parse(argc, argv);
+        parsed = options.parse(static_cast<int>(own_args.size()), own_args.data());
     } catch (const std::exception& e) {
         out.exit_code = 2;
         out.output = std::string("ringdis-server: ") + e.what() + "\n";
@@ -281,7 +417,10 @@ CommandLine parse_command_line(int argc, char** argv) {
         return out;
     }
     if (parsed.count("help")) {
-        out.output = options.help();
+        out.output = options.help() +
+                     "\n  Any parameter CONFIG SET accepts may also be given as --name value, as with\n"
+                     "  redis-server: --dir, --dbfilename, --save, --appendonly, --appendfsync,\n"
+                     "  --notify-keyspace-events, --client-output-buffer-limit, ...\n";
         return out;
     }
     if (parsed.count("version")) {
@@ -346,6 +485,9 @@ CommandLine parse_command_line(int argc, char** argv) {
     }
 
     cfg.verbose = parsed.count("verbose") > 0;
+    for (const auto& [name, value] : redis_params) {
+        if (auto err = config_set(cfg, name, value)) return fail(name, value, *err);
+    }
     out.config = cfg;
     return out;
 }

@@ -26,6 +26,33 @@ struct OutputLimit {
     int64_t soft_seconds = 0;
 };
 
+// maxmemory-policy: which keys eviction may delete (all, or those with a
+// TTL) and how it ranks them.
+enum class MaxmemoryPolicy : uint8_t {
+    kNoEviction,
+    kAllKeysLru,
+    kAllKeysLfu,
+    kAllKeysRandom,
+    kVolatileLru,
+    kVolatileLfu,
+    kVolatileRandom,
+    kVolatileTtl,
+};
+std::string_view maxmemory_policy_name(MaxmemoryPolicy p);
+std::optional<MaxmemoryPolicy> parse_maxmemory_policy(std::string_view name);
+inline bool policy_is_lfu(MaxmemoryPolicy p) {
+    return p == MaxmemoryPolicy::kAllKeysLfu || p == MaxmemoryPolicy::kVolatileLfu;
+}
+// Whether eviction ranks keys by their access stamps (LRU or LFU), so that
+// lookups must keep them up to date.
+inline bool policy_tracks_access(MaxmemoryPolicy p) {
+    constexpr unsigned kTracking = 1u << static_cast<unsigned>(MaxmemoryPolicy::kAllKeysLru) |
+                                   1u << static_cast<unsigned>(MaxmemoryPolicy::kAllKeysLfu) |
+                                   1u << static_cast<unsigned>(MaxmemoryPolicy::kVolatileLru) |
+                                   1u << static_cast<unsigned>(MaxmemoryPolicy::kVolatileLfu);
+    return (kTracking >> static_cast<unsigned>(p)) & 1u;
+}
+
 struct Config {
     int port = 6379;
     std::string bind = "127.0.0.1";
@@ -40,9 +67,35 @@ struct Config {
     int64_t slowlog_max_len = 128;
     bool latency_tracking = true;
     int64_t stats_interval = 0;  // seconds between stats lines; 0 = off
-    std::string save;
+    // Persistence, under Redis's names and with its defaults (dir is the
+    // working directory: --dir changes into it at start, as Redis does).
+    std::string dir;
+    std::string dbfilename = "dump.rdb";
+    std::string save = "3600 1 300 100 60 10000";
     std::string appendonly = "no";
+    std::string appendfsync = "everysec";
+    std::string appendfilename = "appendonly.aof";
     uint32_t notify_keyspace_events = 0;  // notify:: class flags
+    // Memory limit and eviction (eviction.h), Redis's defaults; 0 = no limit.
+    int64_t maxmemory = 0;
+    MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoEviction;
+    int64_t maxmemory_samples = 5;
+    int64_t maxmemory_eviction_tenacity = 10;
+    int64_t lfu_log_factor = 10;
+    int64_t lfu_decay_time = 1;  // minutes per step of LFU counter decay
+    // The default user's password (server/acl.h holds the users): CONFIG
+    // GET shows the one last set, as Redis does, whatever ACL SETUSER did
+    // since. Empty: the default user needs none.
+    std::string requirepass;
+    // Without a password on the default user, refuse clients that are not
+    // on the loopback interface (server/acl.h).
+    bool protected_mode = true;
+    // client-query-buffer-limit: a client whose unparsed input passes this
+    // many bytes is closed (Redis's default 1gb; at least 1mb).
+    int64_t client_query_buffer_limit = 1LL << 30;
+    // tcp-keepalive: seconds of silence before an accepted socket sends
+    // keepalive probes (SO_KEEPALIVE, as Redis's anetKeepAlive); 0 = off.
+    int64_t tcp_keepalive = 300;
     // client-output-buffer-limit, Redis's defaults.
     OutputLimit obuf_normal{};
     OutputLimit obuf_replica{256LL << 20, 64LL << 20, 60};
@@ -64,5 +117,13 @@ std::vector<std::pair<std::string, std::string>> config_get(const Config& cfg,
 // CONFIG SET of one parameter: nullopt on success, else the error text.
 std::optional<std::string> config_set(Config& cfg, std::string_view name, std::string_view value);
 bool config_known(std::string_view name);
+
+// A save schedule: pairs "seconds changes"; empty when saving is off.
+// nullopt for a malformed schedule.
+struct SavePoint {
+    int64_t seconds;
+    int64_t changes;
+};
+std::optional<std::vector<SavePoint>> parse_save_points(std::string_view text);
 
 }  // namespace server

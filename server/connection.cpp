@@ -3,10 +3,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <string>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/cycles.h"
@@ -25,6 +27,7 @@ constexpr size_t kOutputSoftLimit = 1 << 20;
 // Large bulks grow the input buffer in steps of at most this, so a header
 // announcing 512 MB does not reserve it before the bytes arrive.
 constexpr size_t kMaxGrowStep = 64u << 20;
+constexpr size_t kReadChunk = 16 * 1024;
 
 std::string_view upto_nul(std::string_view s) {
     size_t nul = s.find('\0');
@@ -54,6 +57,7 @@ Connection::Connection(Server& server, int fd, uint64_t id, std::string peer, st
       peer_(std::move(peer)),
       local_(std::move(local)) {
     created_ms_ = last_active_ms_ = server_.loop().now_ms();
+    set_default_auth();
 }
 
 Connection::~Connection() = default;
@@ -107,15 +111,34 @@ void Connection::return_idle_buffers() {
 void Connection::handle_readable() {
     if (state_ != ConnState::kReading && state_ != ConnState::kBlocked && state_ != ConnState::kPaused) return;
     borrow_input();
-    if (in_.free_space() == 0) in_.reserve(in_.capacity() * 2);
+    const auto query_limit = static_cast<size_t>(server_.config().client_query_buffer_limit);
+    if (in_.free_space() == 0) {
+        // Full at the limit: the next byte passes it (and the buffer need
+        // not double first).
+        if (in_.size() >= query_limit) {
+            close_for_query_limit();
+            return;
+        }
+        in_.reserve(in_.capacity() * 2);
+    }
     std::span<char> room = in_.writable();
-    ssize_t n = ::read(fd_, room.data(), room.size());
+    // At most 16 KiB a read (Redis's PROTO_IOBUF_LEN) unless a larger bulk
+    // is on its way: Redis checks its limits between reads (an inline line
+    // of more than 64 KiB without its newline), so they trip alike.
+    const size_t chunk = std::max(kReadChunk, parser_.bytes_wanted());
+    ssize_t n = ::read(fd_, room.data(), std::min(room.size(), chunk));
     ServerStats& stats = server_.stats();
     ++stats.read_syscalls;
     if (n > 0) {
         in_.commit(static_cast<size_t>(n));
         stats.net_input_bytes += static_cast<uint64_t>(n);
         last_active_ms_ = server_.loop().now_ms();
+        // Checked before the input is run, as Redis does: unparsed input
+        // (a frame in progress, or commands held while blocked or paused).
+        if (in_.size() > query_limit) {
+            close_for_query_limit();
+            return;
+        }
         if (state_ == ConnState::kReading) process_input();
     } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         close_now();
@@ -148,7 +171,7 @@ void Connection::wake(bool timed_out, std::string_view error) {
         execute(argv);
         rerun_deadline_ = -1;
     }
-    if (state_ == ConnState::kClosed) return;
+    if (enforce_output_limit(false) || state_ == ConnState::kClosed) return;
     if (!out_.empty()) server_.queue_write(this);
     // Commands pipelined behind the blocking one run now.
     if (state_ == ConnState::kReading && !in_.empty()) server_.queue_ready(this);
@@ -190,7 +213,7 @@ void Connection::process_input() {
             break;
         }
         if (!argv.empty()) execute(argv);
-        if (state_ == ConnState::kClosed) return;
+        if (enforce_output_limit(false) || state_ == ConnState::kClosed) return;
         in_.consume(parser_.frame_size());
         if (out_.size() > kOutputSoftLimit && state_ == ConnState::kReading) {
             transition(ConnState::kWriting);
@@ -229,6 +252,25 @@ void Connection::reject(std::string_view error, const Command* cmd) {
 }
 
 void Connection::execute(std::span<const std::string_view> argv) {
+    if (!replies_off_ && !skip_this_) {
+        dispatch(argv);
+        if (skip_next_) {  // CLIENT REPLY SKIP: the next command is silent
+            skip_this_ = true;
+            skip_next_ = false;
+        }
+        return;
+    }
+    // CLIENT REPLY OFF / SKIP: the command runs, whatever it answers is
+    // dropped, unless it is CLIENT REPLY ON itself.
+    const size_t mark = out_.size();
+    const bool suppressed = replies_off_ || skip_this_;
+    dispatch(argv);
+    if (suppressed && (replies_off_ || skip_this_) && out_.size() >= mark) out_.truncate(mark);
+    skip_this_ = skip_next_;
+    skip_next_ = false;
+}
+
+void Connection::dispatch(std::span<const std::string_view> argv) {
     if (server_.config().verbose) log_command(argv);
     const Command* cmd = server_.commands().find(argv[0]);
     if (cmd == nullptr) {
@@ -266,6 +308,31 @@ void Connection::execute(std::span<const std::string_view> argv) {
         reject(arity_error_text(cmd->name), cmd);
         return;
     }
+    // Authentication, then the ACL (server/acl.h), in Redis's order: after
+    // the arity check, before the subscribed-context check and MULTI
+    // queuing. One compare for a connection of the default user while it
+    // has no password and every permission. The append-only file's replay
+    // is trusted, as Redis's loading client.
+    if (user_ != server_.acl().unrestricted() && !replaying_) [[unlikely]] {
+        std::string denied = server_.acl().denial(*user_, authenticated_, *cmd, argv);
+        if (!denied.empty()) {
+            ++cmd->stats.rejected_calls;
+            reject(denied, cmd);
+            return;
+        }
+    }
+    // maxmemory (server/eviction.h): evict if over the limit, and refuse
+    // what may grow memory when nothing can go, in Redis's order: after the
+    // ACL, before the subscribed context and MULTI queuing. Not for the
+    // append-only file's replay, nor for a blocked command run again (Redis
+    // serves those without this check).
+    if (server_.config().maxmemory != 0) [[unlikely]] {
+        if (!replaying_ && rerun_deadline_ < 0 && !server_.eviction().admit(*this, *cmd)) {
+            ++cmd->stats.rejected_calls;
+            reject(Eviction::kOomError, cmd);
+            return;
+        }
+    }
     if (subs_ && writer_.proto() == 2 && subscribed() && !(cmd->flags & kCmdSubscribedContext)) {
         ++cmd->stats.rejected_calls;
         std::string msg = "ERR Can't execute '";
@@ -279,21 +346,26 @@ void Connection::execute(std::span<const std::string_view> argv) {
         writer_.raw("+QUEUED\r\n");
         return;
     }
-    // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped
-    // (unless the command is CLIENT REPLY ON itself).
-    if (reply_mode_ != ReplyMode::kOn) {
-        size_t mark = out_.size();
-        ReplyMode mode = reply_mode_;
-        call(*cmd, argv);
-        if (reply_mode_ == ReplyMode::kOn) return;
-        if (out_.size() >= mark) out_.truncate(mark);
-        if (mode == ReplyMode::kSkip && reply_mode_ == ReplyMode::kSkip) reply_mode_ = ReplyMode::kOn;
-        return;
-    }
     call(*cmd, argv);
 }
 
 void Connection::run_queued(const Command& cmd, std::span<const std::string_view> argv) {
+    // The ACL may have changed since the command was queued (Redis checks
+    // again in EXEC).
+    if (user_ != server_.acl().unrestricted() && !replaying_) [[unlikely]] {
+        AclVerdict v = server_.acl().check(*user_, cmd, argv);
+        if (v.denied != AclDenied::kNone) {
+            std::string msg =
+                "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+                "call. This command is no longer allowed for the following reason: ";
+            msg += v.denied == AclDenied::kCommand ? "no permission to execute the command or subcommand"
+                   : v.denied == AclDenied::kKey   ? "no permission to touch the specified keys"
+                                                   : "no permission to access one of the channels used as arguments";
+            writer_.error(msg);
+            ++server_.stats().total_error_replies;
+            return;
+        }
+    }
     in_exec_ = true;
     call(cmd, argv);
     in_exec_ = false;
@@ -303,9 +375,13 @@ void Connection::call(const Command& cmd, std::span<const std::string_view> argv
     ServerStats& stats = server_.stats();
     CommandContext ctx{server_, *this, db(), argv, writer_, cmd,
                        static_cast<int64_t>(server_.loop().now_ms())};
+    const uint64_t dirty_before = server_.dirty();
     uint64_t started = cycles_now();
     cmd.handler(ctx);
     uint64_t took = cycles_now() - started;
+    // A command that changed data is logged (append-only file) as it ran,
+    // or as the handler asked.
+    if (server_.dirty() != dirty_before && !(cmd.flags & kCmdNoPropagate)) server_.propagate(db_index_, argv);
     CommandStats& cs = cmd.stats;
     ++cs.calls;
     cs.cycles += took;
@@ -326,7 +402,7 @@ void Connection::call(const Command& cmd, std::span<const std::string_view> argv
     ++stats.total_commands_processed;
     last_command_ = cmd.name;
     // Inside EXEC nothing else may run until the transaction is done.
-    if (!in_exec_ && server_.blocking().has_ready()) server_.blocking().serve();
+    if (!in_exec_ && !replaying_ && server_.blocking().has_ready()) server_.blocking().serve();
 }
 
 void Connection::log_command(std::span<const std::string_view> argv) const {
@@ -354,6 +430,12 @@ void Connection::log_command(std::span<const std::string_view> argv) const {
 }
 
 void Connection::flush() {
+    // Replies acknowledge writes: none leaves before the append-only file
+    // has the writes (before_sleep writes it first, then flushes again).
+    if (server_.aof().has_unwritten() && !out_.empty()) {
+        server_.queue_write(this);
+        return;
+    }
     ServerStats& stats = server_.stats();
     while (!out_.empty()) {
         std::string_view p = out_.pending();
@@ -362,6 +444,7 @@ void Connection::flush() {
         if (n > 0) {
             out_.consume(static_cast<size_t>(n));
             stats.net_output_bytes += static_cast<uint64_t>(n);
+            last_active_ms_ = server_.loop().now_ms();  // a write is interaction too (timeout)
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -413,6 +496,82 @@ void Connection::drop_output_and_close() {
     close_now();
 }
 
+std::string Connection::describe() const {
+    return "id=" + std::to_string(id_) + " addr=" + peer_ + " laddr=" + local_ + " fd=" + std::to_string(fd_) +
+           " name=" + name_ + " qbuf=" + std::to_string(in_.size()) + " obl=" + std::to_string(out_.size()) +
+           " cmd=" + std::string(last_command_);
+}
+
+void Connection::close_for_query_limit() {
+    // Redis's line, with the first bytes of the buffer escaped as sdscatrepr.
+    std::string head = "\"";
+    const size_t shown = in_.size() < 64 ? in_.size() : 64;
+    for (size_t i = 0; i < shown; ++i) {
+        const auto c = static_cast<unsigned char>(in_.at(i));
+        switch (c) {
+        case '\\': head += "\\\\"; break;
+        case '"': head += "\\\""; break;
+        case '\n': head += "\\n"; break;
+        case '\r': head += "\\r"; break;
+        case '\t': head += "\\t"; break;
+        default:
+            if (c >= 0x20 && c < 0x7f) {
+                head += static_cast<char>(c);
+            } else {
+                char hex[5];
+                std::snprintf(hex, sizeof hex, "\\x%02x", c);
+                head += hex;
+            }
+        }
+    }
+    head += '"';
+    std::fprintf(stderr, "ringdis: Closing client that reached max query buffer length: %s (qbuf initial bytes: %s)\n",
+                 describe().c_str(), head.c_str());
+    ++server_.stats().query_buffer_limit_disconnections;
+    close_now();
+}
+
+bool Connection::over_output_limit(int64_t now) {
+    const Config& cfg = server_.config();
+    const OutputLimit& limit = subscribed() ? cfg.obuf_pubsub : cfg.obuf_normal;
+    if (limit.hard == 0 && limit.soft == 0) return false;  // the normal class's default
+    const auto used = static_cast<int64_t>(out_.size());
+    if (limit.hard != 0 && used >= limit.hard) return true;
+    if (limit.soft == 0 || used < limit.soft) {
+        soft_limit_since_ = 0;
+        return false;
+    }
+    if (soft_limit_since_ == 0) {
+        soft_limit_since_ = now;
+        return false;
+    }
+    return now - soft_limit_since_ > limit.soft_seconds * 1000;
+}
+
+bool Connection::enforce_output_limit(bool from_cron) {
+    if (state_ == ConnState::kClosed || !over_output_limit(now_ms())) return false;
+    std::fprintf(stderr, "ringdis: Client %s %s for overcoming of output buffer limits.\n", describe().c_str(),
+                 from_cron ? "closed" : "scheduled to be closed ASAP");
+    ++server_.stats().output_buffer_limit_disconnections;
+    drop_output_and_close();
+    return true;
+}
+
+bool Connection::cron_check(int64_t now) {
+    if (state_ == ConnState::kClosing || state_ == ConnState::kClosed) return false;
+    // Redis's clientsCronHandleTimeout: blocked (and paused) clients have
+    // their own deadlines, and Pub/Sub clients are never idle.
+    const int64_t timeout = server_.config().timeout;
+    if (timeout > 0 && (state_ == ConnState::kReading || state_ == ConnState::kWriting) && !subscribed() &&
+        now - static_cast<int64_t>(last_active_ms_) > timeout * 1000) {
+        close_now();
+        return true;
+    }
+    // A client that does not read stays over its soft limit without adding
+    // replies: only the cron sees the time pass.
+    return enforce_output_limit(true);
+}
+
 TransactionState& Connection::transaction() {
     if (!txn_) txn_ = std::make_unique<TransactionState>();
     return *txn_;
@@ -426,9 +585,30 @@ void Connection::reset_state() {
         server_.watched_keys().unwatch_all(*this);
     }
     server_.pubsub().forget(*this);
-    reply_mode_ = ReplyMode::kOn;
+    reply_on();
     writer_.set_proto(2);
     db_index_ = 0;
+    set_default_auth();
+}
+
+void Connection::set_user(const AclUser* user, bool authenticated) {
+    user_ = user;
+    authenticated_ = authenticated;
+    refresh_auth_limits();
+}
+
+void Connection::set_default_auth() {
+    const AclUser* d = server_.acl().default_user();
+    set_user(d, d->nopass() && d->enabled());
+}
+
+void Connection::refresh_auth_limits() {
+    // Redis's authRequired(): checked by its parser on every header.
+    const bool required = server_.acl().auth_required() && !authenticated_;
+    protocol::ParserLimits limits = parser_.limits();
+    limits.max_unauthenticated_multibulk = required ? 10 : -1;
+    limits.max_unauthenticated_bulk = required ? 16384 : -1;
+    parser_.set_limits(limits);
 }
 
 void Connection::close_after_reply() {
@@ -448,6 +628,7 @@ void Connection::close_now() {
     }
     if (subs_) server_.pubsub().forget(*this);
     if (txn_) server_.watched_keys().unwatch_all(*this);
+    if (state_ == ConnState::kPaused) server_.forget_paused(this);
     server_.loop().unwatch(fd_);
     ::close(fd_);
     state_ = ConnState::kClosed;

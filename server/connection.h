@@ -17,6 +17,7 @@
 
 namespace server {
 
+struct AclUser;
 struct BlockState;
 struct Subscriptions;
 struct TransactionState;
@@ -75,6 +76,10 @@ public:
     int64_t now_ms() const;
     // Cut off (output limit, CLIENT KILL): pending output is dropped.
     void drop_output_and_close();
+    // The cron's visit (a slice of the clients per tick): closes a client
+    // idle for longer than `timeout` (not blocked, paused or subscribed, as
+    // Redis), or over its output buffer limit. True when it closed it.
+    bool cron_check(int64_t now);
 
     // MULTI/WATCH state, allocated on first use.
     TransactionState& transaction();
@@ -82,13 +87,34 @@ public:
     bool in_multi() const;
     // True while EXEC runs queued commands: blocking commands answer at once.
     bool in_exec() const { return in_exec_; }
+    // The append-only file's replay: commands never block, replies are
+    // dropped, blocked clients are not served in between.
+    void set_replaying(bool on) { replaying_ = on; }
+    bool cannot_block() const { return in_exec_ || replaying_; }
     // Runs the queued commands of EXEC (the array header is already written).
     void run_queued(const Command& cmd, std::span<const std::string_view> argv);
 
-    // CLIENT REPLY: kOn, kOff (no replies), kSkip (none for the next command).
-    enum class ReplyMode : uint8_t { kOn, kOff, kSkip };
-    void set_reply_mode(ReplyMode m) { reply_mode_ = m; }
-    ReplyMode reply_mode() const { return reply_mode_; }
+    // CLIENT REPLY, as Redis's flags: OFF drops every reply until ON; SKIP
+    // drops the reply of the command after it.
+    void reply_on() { replies_off_ = skip_this_ = skip_next_ = false; }
+    void reply_off() { replies_off_ = true; }
+    void reply_skip_next() {
+        if (!replies_off_) skip_next_ = true;
+    }
+
+    // Authentication (server/acl.h), Redis's c->user and c->authenticated:
+    // the user whose permissions apply, and whether the connection has
+    // authenticated (it must before anything but AUTH, HELLO... while the
+    // default user has a password).
+    const AclUser* user() const { return user_; }
+    bool authenticated() const { return authenticated_; }
+    void set_user(const AclUser* user, bool authenticated);
+    // The default user, authenticated only if it needs no password (new
+    // connections and RESET; Redis's clientSetDefaultAuth).
+    void set_default_auth();
+    // The parser applies Redis's unauthenticated limits (10 arguments,
+    // 16 KiB bulks) exactly while the connection must still authenticate.
+    void refresh_auth_limits();
 
     // RESET: back to a fresh connection's state (keeps the socket and name).
     void reset_state();
@@ -141,12 +167,24 @@ private:
     void handle_writable();
     void process_input();
     void execute(std::span<const std::string_view> argv);
+    void dispatch(std::span<const std::string_view> argv);
     // Runs a command whose name, arity and context were checked.
     void call(const Command& cmd, std::span<const std::string_view> argv);
     // Rejects a command (unknown, arity...): counts it and, inside MULTI,
     // dooms the transaction.
     void reject(std::string_view error, const Command* cmd = nullptr);
     void reply_protocol_error();
+    // client-output-buffer-limit of the connection's class (normal, or
+    // pubsub while subscribed): true when past the hard limit, or past the
+    // soft one for longer than its seconds (which starts the soft clock).
+    bool over_output_limit(int64_t now);
+    // Closes the connection, dropping its output, when over_output_limit();
+    // true when it did.
+    bool enforce_output_limit(bool from_cron);
+    // "id=.. addr=.. laddr=.. name=.." for log lines.
+    std::string describe() const;
+    // client-query-buffer-limit passed: logs it as Redis does and closes.
+    void close_for_query_limit();
     void log_command(std::span<const std::string_view> argv) const;
     void borrow_input();
     void return_idle_buffers();
@@ -164,13 +202,18 @@ private:
     protocol::OutputBuffer out_;
     protocol::ReplyWriter writer_;
     std::unique_ptr<Databases> own_databases_;  // --storage per-connection
+    const AclUser* user_ = nullptr;             // never null once constructed
+    bool authenticated_ = false;
     std::unique_ptr<BlockState> blocked_;       // only while kBlocked
     int64_t rerun_deadline_ = -1;
     std::unique_ptr<Subscriptions> subs_;
     std::unique_ptr<TransactionState> txn_;
     int64_t soft_limit_since_ = 0;
     bool in_exec_ = false;
-    ReplyMode reply_mode_ = ReplyMode::kOn;
+    bool replaying_ = false;
+    bool replies_off_ = false;
+    bool skip_this_ = false;
+    bool skip_next_ = false;
     std::string peer_;
     std::string local_;
     std::string name_;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "server/eviction.h"
 #include "server/object.h"
 
 namespace server {
@@ -19,8 +20,9 @@ uint64_t steady_us() {
         duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
 }
 
+// Room for the header, expiry, key, value and the access stamp.
 Entry* allocate_entry(bool expire, size_t key_len, size_t value_len) {
-    void* p = std::malloc(Entry::alloc_size(expire, key_len, value_len));
+    void* p = std::malloc(Entry::keyspace_alloc_size(expire, key_len, value_len));
     if (p == nullptr) throw std::bad_alloc();
     return static_cast<Entry*>(p);
 }
@@ -85,6 +87,13 @@ void Database::delete_entry(Entry* e) {
     free_entry(e);
 }
 
+void Database::evict(Entry* e) {
+    detach(e);
+    // Freed now, even a huge value: eviction measures what it frees.
+    if (e->type != ValueType::kString) destroy_object(e->type, e->object());
+    std::free(e);
+}
+
 bool Database::remove(std::string_view key) {
     Entry* e = dict_.remove(key);
     if (e == nullptr) return false;
@@ -102,11 +111,20 @@ void Database::unindex_volatile(Entry* e) {
 }
 
 Entry* Database::reallocate(Entry* e, bool expire, size_t value_len, size_t keep_value) {
-    size_t needed = Entry::alloc_size(expire, e->key_len, value_len);
+    size_t needed = Entry::keyspace_alloc_size(expire, e->key_len, value_len);
+    // The stamp follows the value, so it moves when the length changes.
     if (expire == static_cast<bool>(e->has_expire) && fits_in_place(e, needed)) {
-        e->value_len = static_cast<uint32_t>(value_len);
+        if (value_len != e->value_len) {
+            const uint32_t stamp = e->stamp();
+            e->value_len = static_cast<uint32_t>(value_len);
+            e->set_stamp(stamp);
+        }
         return e;
     }
+    const uint32_t stamp = e->stamp();
+    // Find e's link first: the lookup may move e's bucket to the new table
+    // (incremental rehash) and rewrite e->next, which n must copy after.
+    Entry** link = dict_.find_link(e->key());
     Entry* n = allocate_entry(expire, e->key_len, value_len);
     n->next = e->next;
     n->key_len = e->key_len;
@@ -120,8 +138,7 @@ Entry* Database::reallocate(Entry* e, bool expire, size_t value_len, size_t keep
     size_t copy = keep_value < e->value_len ? keep_value : e->value_len;
     if (e->type != ValueType::kString) copy = sizeof(void*);
     if (copy > 0) std::memcpy(n->value_ptr(), e->value_ptr(), copy);
-    // Relink before freeing: the dict compares keys while finding the link.
-    Entry** link = dict_.find_link(e->key());
+    n->set_stamp(stamp);
     *link = n;
     if (expire && e->has_expire) volatile_[n->volatile_slot()] = n;
     std::free(e);
@@ -139,11 +156,13 @@ Entry* Database::set_string(std::string_view key, std::string_view value, bool k
         e->has_expire = 0;
         std::memcpy(e->body(), key.data(), key.size());
         std::memcpy(e->value_ptr(), value.data(), value.size());
+        e->set_stamp(lru::fresh_stamp());
         dict_.insert(e);
         return e;
     }
     Entry* e = *link;
     if (e->type != ValueType::kString) {
+        // The pointer's 8 bytes become the string's, so the stamp stays put.
         destroy_object(e->type, e->object());
         e->type = ValueType::kString;
         e->value_len = sizeof(void*);
@@ -171,6 +190,7 @@ Entry* Database::add_object(std::string_view key, ValueType type, void* obj) {
     e->has_expire = 0;
     std::memcpy(e->body(), key.data(), key.size());
     e->set_object(obj);
+    e->set_stamp(lru::fresh_stamp());
     dict_.insert(e);
     return e;
 }
@@ -191,8 +211,9 @@ void Database::attach(Entry* e) {
 namespace {
 
 // A new entry named key holding what src holds (the string bytes, or the
-// object pointer itself when clone_object is null), with src's TTL.
-Entry* rebuild(const Entry* src, std::string_view key, void* object) {
+// object pointer itself when clone_object is null), with src's TTL and the
+// given access stamp.
+Entry* rebuild(const Entry* src, std::string_view key, void* object, uint32_t stamp) {
     bool expire = src->has_expire;
     size_t value_len = src->type == ValueType::kString ? src->value_len : sizeof(void*);
     Entry* n = allocate_entry(expire, key.size(), value_len);
@@ -205,13 +226,15 @@ Entry* rebuild(const Entry* src, std::string_view key, void* object) {
     std::memcpy(const_cast<char*>(n->key().data()), key.data(), key.size());
     if (src->type == ValueType::kString) std::memcpy(n->value_ptr(), src->value_ptr(), value_len);
     else n->set_object(object);
+    n->set_stamp(stamp);
     return n;
 }
 
 }  // namespace
 
 Entry* Database::rename(Entry* e, std::string_view new_key) {
-    Entry* n = rebuild(e, new_key, e->type == ValueType::kString ? nullptr : e->object());
+    // Redis's RENAME moves the value object, access time included.
+    Entry* n = rebuild(e, new_key, e->type == ValueType::kString ? nullptr : e->object(), e->stamp());
     detach(e);
     std::free(e);  // the value now belongs to n
     remove(new_key);
@@ -226,7 +249,7 @@ void Database::move_to(Entry* e, Database& dst) {
 
 Entry* Database::add_copy(const Entry* src, std::string_view key) {
     void* obj = src->type == ValueType::kString ? nullptr : object_clone(src->type, src->object());
-    Entry* n = rebuild(src, key, obj);
+    Entry* n = rebuild(src, key, obj, lru::fresh_stamp());
     remove(key);
     attach(n);
     return n;
@@ -255,6 +278,7 @@ Entry* Database::set_expire(Entry* e, int64_t when_ms) {
     if (!e->has_expire) {
         size_t value_len = e->type == ValueType::kString ? e->value_len : sizeof(void*);
         // The layout shifts by the expiry block, so always move.
+        Entry** link = dict_.find_link(e->key());  // first: it may rehash e's bucket
         Entry* n = allocate_entry(true, e->key_len, value_len);
         n->next = e->next;
         n->key_len = e->key_len;
@@ -263,7 +287,7 @@ Entry* Database::set_expire(Entry* e, int64_t when_ms) {
         n->has_expire = 1;
         std::memcpy(const_cast<char*>(n->key().data()), e->key().data(), e->key_len);
         std::memcpy(n->value_ptr(), e->value_ptr(), value_len);
-        Entry** link = dict_.find_link(e->key());
+        n->set_stamp(e->stamp());
         *link = n;
         std::free(e);
         n->set_volatile_slot(static_cast<uint32_t>(volatile_.size()));
@@ -278,6 +302,7 @@ Entry* Database::persist(Entry* e) {
     if (!e->has_expire) return e;
     unindex_volatile(e);
     size_t value_len = e->type == ValueType::kString ? e->value_len : sizeof(void*);
+    Entry** link = dict_.find_link(e->key());  // first: it may rehash e's bucket
     Entry* n = allocate_entry(false, e->key_len, value_len);
     n->next = e->next;
     n->key_len = e->key_len;
@@ -286,7 +311,7 @@ Entry* Database::persist(Entry* e) {
     n->has_expire = 0;
     std::memcpy(n->body(), e->key().data(), e->key_len);
     std::memcpy(n->value_ptr(), e->value_ptr(), value_len);
-    Entry** link = dict_.find_link(e->key());
+    n->set_stamp(e->stamp());
     *link = n;
     std::free(e);
     return n;

@@ -54,6 +54,9 @@ public:
     Entry* add_object(std::string_view key, ValueType type, void* obj);
 
     bool remove(std::string_view key);
+    // Eviction: deletes e (a live entry of this database) and frees its
+    // value at once, however large.
+    void evict(Entry* e);
 
     // RENAME: gives e (a live entry of this database) the name new_key,
     // keeping its value and TTL; an existing new_key is deleted. Returns the
@@ -76,6 +79,8 @@ public:
 
     size_t size() const { return dict_.size(); }
     size_t volatile_count() const { return volatile_.size(); }
+    // The i-th key with a TTL (i < volatile_count()), in no particular order.
+    Entry* volatile_entry(size_t i) const { return volatile_[i]; }
     void clear();
 
     // Samples volatile keys and deletes the expired ones until the sample is

@@ -204,4 +204,50 @@ Entry* Dict::random_entry(uint64_t (*rng)()) {
     return head;
 }
 
+size_t Dict::sample(Entry** out, size_t count, uint64_t (*rng)()) {
+    if (count > size()) count = size();
+    if (count == 0) return 0;
+    if (count == size()) {
+        // Everything asked for: walk it all (small tables only), so no
+        // entry is missed or repeated.
+        size_t stored = 0;
+        for_each([&](Entry* e) { out[stored++] = e; });
+        return stored;
+    }
+    for (size_t j = 0; j < count && rehashing(); ++j) rehash_step(1);
+    const int tables = rehashing() ? 2 : 1;
+    uint64_t maxmask = size_[0] - 1;
+    if (tables == 2 && size_[1] - 1 > maxmask) maxmask = size_[1] - 1;
+    uint64_t i = rng() & maxmask;
+    size_t empty_run = 0;
+    size_t stored = 0;
+    size_t max_steps = count * 10;
+    while (stored < count && max_steps-- > 0) {
+        for (int t = 0; t < tables; ++t) {
+            // Buckets of the old table below the rehash index are empty.
+            if (tables == 2 && t == 0 && i < static_cast<uint64_t>(rehash_idx_)) {
+                if (i >= size_[1]) i = static_cast<uint64_t>(rehash_idx_);
+                else continue;
+            }
+            if (i >= size_[t]) continue;
+            Entry* e = table_[t][i];
+            if (e == nullptr) {
+                // A long empty run: move somewhere else.
+                if (++empty_run >= 5 && empty_run > count) {
+                    i = rng() & maxmask;
+                    empty_run = 0;
+                }
+                continue;
+            }
+            empty_run = 0;
+            for (; e != nullptr; e = e->next) {
+                out[stored++] = e;
+                if (stored == count) return stored;
+            }
+        }
+        i = (i + 1) & maxmask;
+    }
+    return stored;
+}
+
 }  // namespace server

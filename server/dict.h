@@ -88,6 +88,13 @@ public:
 
     // A uniformly chosen bucket's random element (nullptr if empty).
     Entry* random_entry(uint64_t (*rng)());
+    // Up to `count` distinct entries near a random spot (Redis's
+    // dictGetSomeKeys): consecutive buckets from a random index, jumping
+    // elsewhere after a run of empty ones. Cheaper than `count` calls of
+    // random_entry and random enough for eviction sampling (an entry may
+    // come twice after a jump). When count covers the table, every entry
+    // comes once. Returns how many were stored in out.
+    size_t sample(Entry** out, size_t count, uint64_t (*rng)());
 
 private:
     static uint64_t hash(std::string_view key);

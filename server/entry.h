@@ -2,8 +2,11 @@
 // the key, so a small key/value pair costs one malloc; other types keep a
 // pointer to their object there. An entry with a TTL carries its expiry
 // time and its slot in the database's volatile-key index before the key.
+// A keyspace entry ends with its access stamp (LRU clock and LFU counter,
+// see eviction.h); set and zset members, which reuse this layout for their
+// hash tables, have none.
 //
-//   [Entry header][Expiry if has_expire][key bytes][value bytes | object*]
+//   [Entry header][Expiry if has_expire][key bytes][value bytes | object*][stamp]
 #pragma once
 
 #include <cstddef>
@@ -73,6 +76,21 @@ struct Entry {
     static size_t alloc_size(bool expire, size_t key_len, size_t value_len) {
         return kHeader + (expire ? kExpiryBytes : 0) + key_len + value_len;
     }
+
+    // Keyspace entries only: the 4-byte access stamp after the value, low
+    // 24 bits the LRU clock in seconds, high 8 bits the LFU counter.
+    static constexpr size_t kStampBytes = 4;
+    static size_t keyspace_alloc_size(bool expire, size_t key_len, size_t value_len) {
+        return alloc_size(expire, key_len, value_len) + kStampBytes;
+    }
+    // Bytes the value occupies: the string, or the object pointer.
+    size_t value_bytes() const { return type == ValueType::kString ? value_len : sizeof(void*); }
+    uint32_t stamp() const {
+        uint32_t v;
+        std::memcpy(&v, value_ptr() + value_bytes(), sizeof v);
+        return v;
+    }
+    void set_stamp(uint32_t v) { std::memcpy(value_ptr() + value_bytes(), &v, sizeof v); }
 };
 
 }  // namespace server

@@ -5,11 +5,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
 #include "server/command_util.h"
 #include "server/cycles.h"
+#include "server/memory_usage.h"
 #include "server/server.h"
 
 namespace server {
@@ -67,24 +69,54 @@ void clients_section(Server& s, std::string& out) {
         "blocked_clients", s.blocking().blocked_clients())("tracking_clients", 0);
 }
 
-void memory_section(Server&, std::string& out) {
-    struct mallinfo2 mi = mallinfo2();
-    uint64_t used = mi.uordblks + mi.hblkhd;
+// Redis's fields (server/memory_usage.h): used_memory counts live heap
+// blocks; the dataset is an estimate, what is above the memory at start and
+// the clients' buffers.
+void memory_section(Server& s, std::string& out) {
+    memory::note_peak();
+    uint64_t used = memory::used();
     uint64_t rss = resident_bytes();
-    out += "# Memory\r\n";
-    Line{out}("used_memory", used)("used_memory_human", human_bytes(used))("used_memory_rss", rss)(
-        "used_memory_rss_human", human_bytes(rss))("maxmemory", 0)("maxmemory_policy", "noeviction")(
-        "mem_allocator", "libc");
+    uint64_t peak = std::max<uint64_t>(memory::peak(), used);
+    uint64_t startup = memory::startup();
+    uint64_t clients = 0;
+    s.for_each_connection([&](Connection& c) { clients += c.input_capacity() + c.output_capacity(); });
+    uint64_t overhead = std::min<uint64_t>(used, startup + clients);
+    uint64_t dataset = used - overhead;
+    uint64_t net = used > startup ? used - startup : 1;
+    auto percent = [](double part, double whole) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f%%", whole > 0 ? part * 100 / whole : 0.0);
+        return std::string(buf);
+    };
+    const Config& cfg = s.config();
+    const uint64_t maxmemory = static_cast<uint64_t>(cfg.maxmemory);
     char ratio[32];
     std::snprintf(ratio, sizeof ratio, "%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
-    Line{out}("mem_fragmentation_ratio", std::string(ratio));
+    out += "# Memory\r\n";
+    Line{out}("used_memory", used)("used_memory_human", human_bytes(used))("used_memory_rss", rss)(
+        "used_memory_rss_human", human_bytes(rss))("used_memory_peak", peak)(
+        "used_memory_peak_human", human_bytes(peak))(
+        "used_memory_peak_perc", percent(static_cast<double>(used), static_cast<double>(peak)))(
+        "used_memory_overhead", overhead)("used_memory_startup", startup)("used_memory_dataset", dataset)(
+        "used_memory_dataset_perc", percent(static_cast<double>(dataset), static_cast<double>(net)))(
+        "maxmemory", maxmemory)("maxmemory_human", human_bytes(maxmemory))(
+        "maxmemory_policy", maxmemory_policy_name(cfg.maxmemory_policy))(
+        "mem_fragmentation_ratio", std::string(ratio))("mem_allocator", memory::allocator_name());
 }
 
-void persistence_section(Server&, std::string& out) {
+void persistence_section(Server& s, std::string& out) {
+    const Persistence& p = s.persistence();
     out += "# Persistence\r\n";
-    Line{out}("loading", 0)("async_loading", 0)("rdb_changes_since_last_save", 0)(
-        "rdb_bgsave_in_progress", 0)("rdb_last_bgsave_status", "ok")("aof_enabled", 0)(
-        "aof_rewrite_in_progress", 0);
+    Line{out}("loading", 0)("async_loading", 0)("rdb_changes_since_last_save", p.changes_since_save())(
+        "rdb_bgsave_in_progress", p.bgsave_in_progress() ? 1 : 0)("rdb_last_save_time", p.last_save_time())(
+        "rdb_last_bgsave_status", p.last_bgsave_ok() ? "ok" : "err")(
+        "rdb_last_bgsave_time_sec", p.last_bgsave_seconds())(
+        "rdb_current_bgsave_time_sec", p.current_bgsave_seconds())("rdb_saves", p.saves())(
+        "rdb_last_load_keys_loaded", p.keys_loaded())("aof_enabled", s.aof().active() ? 1 : 0)(
+        "aof_rewrite_in_progress", s.aof().rewrite_in_progress() ? 1 : 0)(
+        "aof_last_bgrewrite_status", s.aof().last_rewrite_ok() ? "ok" : "err")("aof_rewrites", s.aof().rewrites())(
+        "aof_last_write_status", s.aof().last_write_ok() ? "ok" : "err");
+    if (s.aof().active()) Line{out}("aof_current_size", s.aof().current_size());
 }
 
 void stats_section(Server& s, std::string& out) {
@@ -94,11 +126,16 @@ void stats_section(Server& s, std::string& out) {
         "total_commands_processed", st.total_commands_processed)(
         "total_net_input_bytes", st.net_input_bytes)("total_net_output_bytes", st.net_output_bytes)(
         "rejected_connections", st.rejected_connections)("expired_keys", st.expired_keys)(
-        "evicted_keys", 0)("keyspace_hits", st.keyspace_hits)("keyspace_misses", st.keyspace_misses)(
+        "evicted_keys", st.evicted_keys)("keyspace_hits", st.keyspace_hits)("keyspace_misses", st.keyspace_misses)(
         "pubsub_channels", s.pubsub().channel_count())("pubsub_patterns", s.pubsub().pattern_count())(
         "pubsubshard_channels", s.pubsub().shard_channel_count())("total_error_replies", st.total_error_replies)(
         "unexpected_error_replies", 0)("total_reads_processed", st.read_syscalls)(
-        "total_writes_processed", st.write_syscalls)("protocol_errors", st.protocol_errors);
+        "total_writes_processed", st.write_syscalls)("protocol_errors", st.protocol_errors)(
+        // Redis 7.2's counters (7.0 has none): clients closed for
+        // client-query-buffer-limit and client-output-buffer-limit.
+        "client_query_buffer_limit_disconnections", st.query_buffer_limit_disconnections)(
+        "client_output_buffer_limit_disconnections",
+        st.output_buffer_limit_disconnections + s.pubsub().clients_cut_off());
 }
 
 void replication_section(Server& s, std::string& out) {

@@ -20,6 +20,19 @@ namespace {
 constexpr int kMaxAcceptsPerWake = 256;
 constexpr uint64_t kFdExhaustedPauseMs = 100;
 
+// Redis's anetKeepAlive: probes after `seconds` of silence, then every
+// seconds/3, and the peer is dropped after 3 unanswered ones.
+void set_keepalive(int fd, int seconds) {
+    int on = 1;
+    if (::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0) return;
+    int idle = seconds;
+    int interval = seconds / 3 > 0 ? seconds / 3 : 1;
+    int count = 3;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
 }  // namespace
 
 Listener::~Listener() { close(); }
@@ -83,6 +96,8 @@ void Listener::on_io(int, unsigned) {
         }
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        const int64_t keepalive = server_.config().tcp_keepalive;
+        if (keepalive > 0) set_keepalive(fd, static_cast<int>(keepalive));
         server_.accept_connection(fd);
     }
 }

@@ -120,6 +120,24 @@ bool Server::pause_holds(const Connection& c, std::span<const std::string_view> 
     return false;
 }
 
+void Server::propagate(int db, std::span<const std::string_view> argv) {
+    if (config_.storage != StorageMode::kShared) return;
+    if (has_override_) {
+        has_override_ = false;
+        std::vector<std::string_view> views(override_argv_.begin(), override_argv_.end());
+        aof_.feed(db, views, shared_.at(db));
+        return;
+    }
+    aof_.feed(db, argv, shared_.at(db));
+}
+
+bool Server::apply_appendonly(std::string& error) {
+    if (config_.storage != StorageMode::kShared) return true;
+    if (config_.appendonly == "yes") return aof_.open(error);
+    aof_.close();
+    return true;
+}
+
 uint64_t Server::random() {
     // xorshift64*: fast, good enough for sampling keys.
     rng_state_ ^= rng_state_ >> 12;
@@ -136,11 +154,32 @@ int Server::run() {
         return 1;
     }
     config_.port = listener_->port();
+    if (config_.storage == StorageMode::kShared) {
+        // With appendonly the log is the truth when it exists; otherwise
+        // the snapshot. Either refuses to start half-loaded.
+        std::string load_error;
+        bool from_aof = false;
+        if (config_.appendonly == "yes" && !aof_.load(load_error, from_aof)) {
+            std::fprintf(stderr, "ringdis: %s\n", load_error.c_str());
+            return 1;
+        }
+        if (!from_aof && !persistence_.load_at_start(load_error)) {
+            std::fprintf(stderr, "ringdis: %s\n", load_error.c_str());
+            return 1;
+        }
+        persistence_.mark_clean();
+        if (config_.appendonly == "yes" && !aof_.open(load_error)) {
+            std::fprintf(stderr, "ringdis: %s\n", load_error.c_str());
+            return 1;
+        }
+    }
     loop_.set_before_sleep([this] { before_sleep(); });
     loop_.on_signals({SIGINT, SIGTERM}, [this](int sig) {
         std::fprintf(stderr, "ringdis: received %s, shutting down\n",
                      sig == SIGINT ? "SIGINT" : "SIGTERM");
-        begin_shutdown();
+        std::string error;
+        if (!shutdown_with_save(false, false, false, error))
+            std::fprintf(stderr, "ringdis: SIGTERM received but errors trying to shut down the server\n");
     });
     uint64_t period = static_cast<uint64_t>(1000 / (config_.hz > 0 ? config_.hz : 10));
     loop_.add_timer(period, period, [this] { cron(); });
@@ -166,8 +205,17 @@ void Server::accept_connection(int fd) {
         ::close(fd);
         return;
     }
-    auto* c = new Connection(*this, fd, next_client_id_++, socket_address(fd, true),
-                             socket_address(fd, false));
+    std::string peer = socket_address(fd, true);
+    // Protected mode (server/acl.h): while the default user has no
+    // password, a client not on the loopback interface gets Redis's DENIED
+    // and is closed.
+    if (protected_mode_denies(config_, acl_.default_user()->nopass(), peer.substr(0, peer.rfind(':')))) {
+        ++stats_.rejected_connections;
+        (void)!::send(fd, kProtectedModeDenied.data(), kProtectedModeDenied.size(), MSG_NOSIGNAL);
+        ::close(fd);
+        return;
+    }
+    auto* c = new Connection(*this, fd, next_client_id_++, std::move(peer), socket_address(fd, false));
     if (!loop_.watch(fd, reactor::kReadable, c)) {
         ::close(fd);
         delete c;
@@ -186,6 +234,7 @@ void Server::link(Connection* c) {
 }
 
 void Server::unlink(Connection* c) {
+    if (cron_cursor_ == c) cron_cursor_ = c->next;
     if (c->prev) c->prev->next = c->next;
     else first_ = c->next;
     if (c->next) c->next->prev = c->prev;
@@ -229,6 +278,8 @@ void Server::before_sleep() {
         c->ready_queued = false;
         if (c->state() != ConnState::kClosed) c->resume_input();
     }
+    // The log before the replies that acknowledge what it holds.
+    aof_.write_pending();
     while (Connection* c = pending_writes_) {
         pending_writes_ = c->next_pending;
         c->write_queued = false;
@@ -246,6 +297,12 @@ void Server::for_each_databases(const std::function<void(Databases&)>& fn) {
 }
 
 void Server::cron() {
+    eviction_.cron();
+    if (config_.storage == StorageMode::kShared) {
+        persistence_.cron();
+        aof_.cron();
+    }
+    clients_cron();
     // Active expiry and table upkeep, each with a small time budget so the
     // loop never pauses for long.
     constexpr uint64_t kExpireBudgetUs = 1000;
@@ -267,6 +324,32 @@ void Server::cron() {
     });
 }
 
+void Server::clients_cron() {
+    // Bounded work per tick however many clients there are: about count/hz
+    // of them (at least 5), resuming where the last tick stopped, so that a
+    // pass over all of them takes about a second. The slice is fixed when a
+    // pass starts: clients closed during the pass do not slow the rest of
+    // it down (Redis's count/hz shrinks as they go); clients arriving do
+    // speed it up.
+    constexpr size_t kMinPerTick = 5;
+    const size_t hz = static_cast<size_t>(config_.hz > 0 ? config_.hz : 10);
+    size_t visits = std::max({kMinPerTick, cron_slice_, connection_count_ / hz});
+    const auto now = static_cast<int64_t>(loop_.now_ms());
+    bool wrapped = false;
+    while (visits-- > 0) {
+        if (cron_cursor_ == nullptr) {
+            if (wrapped) break;  // each client at most once a tick
+            wrapped = true;
+            cron_cursor_ = first_;
+            cron_slice_ = connection_count_ / hz;
+            if (cron_cursor_ == nullptr) break;
+        }
+        Connection* c = cron_cursor_;
+        cron_cursor_ = c->next;
+        c->cron_check(now);  // may close it (unlink moves the cursor on)
+    }
+}
+
 void Server::print_stats_line() {
     uint64_t now = loop_.now_ms();
     double secs = static_cast<double>(now - last_stats_ms_) / 1000.0;
@@ -286,6 +369,21 @@ void Server::print_stats_line() {
     last_stats_ = stats_;
     last_stats_ms_ = now;
     last_busy_us_ = ls.busy_us;
+}
+
+bool Server::shutdown_with_save(bool force_save, bool nosave, bool force, std::string& error) {
+    if (shutting_down_) return true;
+    persistence_.kill_bgsave();
+    aof_.close();
+    if (config_.storage == StorageMode::kShared && !nosave && (force_save || persistence_.saving_configured())) {
+        std::string why;
+        if (!persistence_.save(why) && !force) {
+            error = "ERR Errors trying to SHUTDOWN. Check logs.";
+            return false;
+        }
+    }
+    begin_shutdown();
+    return true;
 }
 
 void Server::begin_shutdown() {

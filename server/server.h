@@ -12,12 +12,16 @@
 #include "protocol/output_buffer.h"
 #include "protocol/ring_buffer.h"
 #include "reactor/event_loop.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/connection.h"
 #include "server/config.h"
 #include "server/database.h"
+#include "server/aof.h"
+#include "server/eviction.h"
 #include "server/keyspace_events.h"
+#include "server/persistence.h"
 #include "server/pubsub.h"
 #include "server/watched_keys.h"
 #include "server/slowlog.h"
@@ -41,13 +45,17 @@ public:
     reactor::EventLoop& loop() { return loop_; }
     Config& config() { return config_; }
     const CommandTable& commands() const { return commands_; }
+    Acl& acl() { return acl_; }
     Databases& shared_databases() { return shared_; }
     ServerStats& stats() { return stats_; }
     Blocking& blocking() { return blocking_; }
     Slowlog& slowlog() { return slowlog_; }
+    Persistence& persistence() { return persistence_; }
+    Aof& aof() { return aof_; }
     PubSub& pubsub() { return pubsub_; }
     WatchedKeys& watched_keys() { return watched_; }
     KeyspaceEvents& keyspace_events() { return events_; }
+    Eviction& eviction() { return eviction_; }
     // Changes to the data since start (Redis's server.dirty).
     uint64_t dirty() const { return dirty_; }
     void add_dirty(uint64_t n) { dirty_ += n; }
@@ -57,6 +65,14 @@ public:
         ++dirty_;
     }
     void key_expired(Database& db, std::string_view key) override;
+    // A command changed data in database `db`: log it (append-only file).
+    void propagate(int db, std::span<const std::string_view> argv);
+    // CONFIG SET appendonly: opens (creating from the data) or closes the log.
+    bool apply_appendonly(std::string& error);
+    void set_propagation_override(std::vector<std::string> argv) {
+        override_argv_ = std::move(argv);
+        has_override_ = true;
+    }
     uint64_t start_ms() const { return start_ms_; }
     uint64_t run_id_seed() const { return run_id_seed_; }
     const std::string& run_id() const { return run_id_; }
@@ -93,6 +109,13 @@ public:
     // Whether the pause holds this command of this connection.
     bool pause_holds(const Connection& c, std::span<const std::string_view> argv) const;
     void hold_paused(Connection* c) { paused_.push_back(c); }
+    // A held connection that closes leaves the list before it is destroyed.
+    void forget_paused(Connection* c) { std::erase(paused_, c); }
+
+    // SHUTDOWN and SIGTERM: saves the snapshot when a schedule is set (or
+    // `force_save`) unless `nosave`, then begins the shutdown. False, with
+    // nothing stopped, when the save fails (unless `force`).
+    bool shutdown_with_save(bool force_save, bool nosave, bool force, std::string& error);
 
     // Stop accepting, let connections flush, exit once they are gone.
     void begin_shutdown();
@@ -103,6 +126,9 @@ public:
 private:
     void before_sleep();
     void cron();
+    // A slice of the clients per tick (each about once a second, as Redis's
+    // clientsCron): idle timeout and output buffer limits.
+    void clients_cron();
     void print_stats_line();
     void link(Connection* c);
     void unlink(Connection* c);
@@ -110,6 +136,7 @@ private:
     Config config_;
     reactor::EventLoop loop_;
     CommandTable commands_;
+    Acl acl_{commands_, config_.requirepass};  // users; after the command table it numbers
     Databases shared_{this};
     ServerStats stats_;
     Blocking blocking_{*this};
@@ -117,14 +144,21 @@ private:
     PubSub pubsub_{config_.obuf_pubsub};
     WatchedKeys watched_;
     KeyspaceEvents events_{pubsub_, config_.notify_keyspace_events};
+    Eviction eviction_{*this};
     uint64_t dirty_ = 0;
     int64_t pause_until_ms_ = 0;
     bool pause_writes_only_ = false;
     reactor::TimerId pause_timer_ = 0;
     std::vector<Connection*> paused_;
+    Persistence persistence_{*this};
+    Aof aof_{*this};
+    std::vector<std::string> override_argv_;
+    bool has_override_ = false;
     std::unique_ptr<Listener> listener_;
     Connection* first_ = nullptr;
     Connection* last_ = nullptr;
+    Connection* cron_cursor_ = nullptr;  // the next client clients_cron() visits
+    size_t cron_slice_ = 0;              // clients it visits a tick in this pass
     size_t connection_count_ = 0;
     uint64_t next_client_id_ = 1;
     Connection* pending_writes_ = nullptr;

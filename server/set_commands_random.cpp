@@ -119,14 +119,19 @@ void pop_some(CommandContext& ctx, Entry* e, uint64_t count) {
     auto rng = set_rng(ctx);
     ctx.touched(ctx.arg(1));
     ctx.notify(notify::kSet, "spop", ctx.arg(1));
+    // The log gets the members chosen, as one SREM.
+    std::vector<std::string> srem = {"SREM", std::string(ctx.arg(1))};
+    char buf[kMemberTextSize];
     const uint64_t remaining = set->size() - count;
     if (remaining * kSpopMoveFactor > count) {
         ctx.reply.set(static_cast<int64_t>(count));
         for (uint64_t i = 0; i < count; ++i) {
             SetMember m = set->random_member(rng);
             reply_member(ctx, m);
+            srem.emplace_back(member_text(m, buf));
             set->remove(m);
         }
+        ctx.propagate_as(std::move(srem));
         return;
     }
     // Most members go: move the few survivors to a new set and hand the
@@ -138,6 +143,8 @@ void pop_some(CommandContext& ctx, Entry* e, uint64_t count) {
         set->remove(m);
     }
     reply_all_members(ctx, *set);
+    set->for_each([&](const SetMember& m) { srem.emplace_back(member_text(m, buf)); });
+    ctx.propagate_as(std::move(srem));
     e->set_object(kept);
     delete set;
 }
@@ -156,6 +163,7 @@ void spop_with_count(CommandContext& ctx) {
     if (count >= set->size()) {
         reply_whole_set(ctx, *set);
         ctx.db.remove(key);
+        ctx.propagate_as({"DEL", std::string(key)});
         ctx.touched(key);
         ctx.notify(notify::kSet, "spop", key);
         ctx.notify(notify::kGeneric, "del", key);
@@ -176,6 +184,8 @@ void spop_command(CommandContext& ctx) {
     SetObject* set = set_of(e);
     SetMember m = set->random_member(set_rng(ctx));
     reply_member(ctx, m);
+    char buf[kMemberTextSize];
+    ctx.propagate_as({"SREM", std::string(key), std::string(member_text(m, buf))});
     set->remove(m);
     ctx.touched(key);
     ctx.notify(notify::kSet, "spop", key);

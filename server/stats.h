@@ -17,8 +17,13 @@ struct ServerStats {
     uint64_t keyspace_hits = 0;
     uint64_t keyspace_misses = 0;
     uint64_t expired_keys = 0;
+    uint64_t evicted_keys = 0;
     uint64_t protocol_errors = 0;
     uint64_t total_error_replies = 0;
+    // Clients closed for client-query-buffer-limit, and for the normal class
+    // of client-output-buffer-limit (Pub/Sub counts its own cut-offs).
+    uint64_t query_buffer_limit_disconnections = 0;
+    uint64_t output_buffer_limit_disconnections = 0;
 };
 
 }  // namespace server

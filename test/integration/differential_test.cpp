@@ -92,7 +92,7 @@ protected:
         oracle_ = std::make_unique<ServerProcess>();
         ringdis_ = std::make_unique<ServerProcess>();
         if (!oracle_->start(oracle_options())) setup_error_ = "oracle: " + oracle_->error();
-        if (!ringdis_->start(ringdis_options())) setup_error_ += "ringdis: " + ringdis_->error();
+        if (!ringdis_->start(ringdis_like_oracle_options())) setup_error_ += "ringdis: " + ringdis_->error();
     }
 
     static void TearDownTestSuite() {
@@ -111,7 +111,7 @@ protected:
             ADD_FAILURE() << "sanitizer findings in ringdis's log:\n" << findings;
             reported_findings_ = findings;
         }
-        if (restart_if_unwell(ringdis_, "ringdis", ringdis_options())) reported_findings_.clear();
+        if (restart_if_unwell(ringdis_, "ringdis", ringdis_like_oracle_options())) reported_findings_.clear();
         restart_if_unwell(oracle_, "the oracle", oracle_options());
     }
 

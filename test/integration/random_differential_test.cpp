@@ -160,7 +160,7 @@ TEST_P(RandomDifferentialTest, SameRepliesAsRedis) {
     ServerProcess oracle;
     ServerProcess ours;
     ASSERT_TRUE(oracle.start(oracle_options())) << oracle.error();
-    ASSERT_TRUE(ours.start(ringdis_options())) << ours.error();
+    ASSERT_TRUE(ours.start(ringdis_like_oracle_options())) << ours.error();
     RespClient a(ours.port());
     RespClient b(oracle.port());
     ASSERT_TRUE(a.ok() && b.ok());

@@ -72,7 +72,7 @@ protected:
         oracle_ = std::make_unique<ServerProcess>();
         ringdis_ = std::make_unique<ServerProcess>();
         if (!oracle_->start(oracle_options())) setup_error_ = "oracle: " + oracle_->error();
-        if (!ringdis_->start(ringdis_options())) setup_error_ += "ringdis: " + ringdis_->error();
+        if (!ringdis_->start(ringdis_like_oracle_options())) setup_error_ += "ringdis: " + ringdis_->error();
     }
     static void TearDownTestSuite() {
         oracle_.reset();

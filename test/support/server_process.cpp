@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +78,11 @@ ServerOptions ringdis_options(std::vector<std::string> args) {
     options.args = std::move(args);
     options.oracle = server_is_oracle();
     return options;
+}
+
+ServerOptions ringdis_like_oracle_options(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--save", "", "--appendonly", "no"});
+    return ringdis_options(std::move(args));
 }
 
 ServerOptions oracle_options(std::vector<std::string> args) {
@@ -173,6 +179,13 @@ bool ServerProcess::spawn(const ServerOptions& options, int port) {
     std::string banner = "=== start: port " + std::to_string(port) + "\n";
     ssize_t ignored = ::write(log_fd, banner.data(), banner.size());
     (void)ignored;
+    rlimit nofile{};
+    ::getrlimit(RLIMIT_NOFILE, &nofile);
+    if (options.open_files_limit != 0) {
+        const auto want = static_cast<rlim_t>(options.open_files_limit);
+        nofile.rlim_cur = want < nofile.rlim_max ? want : nofile.rlim_max;
+        nofile.rlim_max = nofile.rlim_cur;
+    }
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0) {
@@ -186,6 +199,7 @@ bool ServerProcess::spawn(const ServerOptions& options, int port) {
         ::dup2(log_fd, 1);
         ::dup2(log_fd, 2);
         close_inherited_fds();
+        if (options.open_files_limit != 0 && ::setrlimit(RLIMIT_NOFILE, &nofile) != 0) ::_exit(124);
         ::execv(c_argv[0], c_argv.data());
         ::_exit(127);
     }

@@ -20,12 +20,19 @@ struct ServerOptions {
     // --dir <temp dir>. Ringdis gets --bind 127.0.0.1 only.
     bool oracle = false;
     std::chrono::milliseconds ready_timeout{10000};
+    // When not 0: the server's RLIMIT_NOFILE (soft and hard), set in the
+    // child before exec, as `prlimit --nofile=N:N` would. It may only lower
+    // the hard limit, or raise the soft one up to it.
+    uint64_t open_files_limit = 0;
 };
 
 // The server under test (server_binary(), normally build/ringdis-server)
 // with `args`. When $RINGDIS_SERVER points at redis-server, it gets the
 // oracle's flags instead, so the tests can be checked against Redis itself.
 ServerOptions ringdis_options(std::vector<std::string> args = {});
+// The server under test with the oracle's persistence settings (no save
+// schedule, no append-only file), for tests that compare the two.
+ServerOptions ringdis_like_oracle_options(std::vector<std::string> args = {});
 // The oracle, redis-server, with `args` after its own flags.
 ServerOptions oracle_options(std::vector<std::string> args = {});
 
