@@ -10,6 +10,12 @@ ALL_CXXFLAGS = -std=c++20 $(WARN) $(CXXFLAGS) $(EXTRA_CXXFLAGS)
 LDLIBS   += $(EXTRA_LDFLAGS)
 ARGS     ?=
 
+# Every core by default (make test builds two trees: the normal one and the
+# sanitizer one); an explicit -jN wins.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 # Debian packages, split by what needs them.
 BUILD_PKGS := g++ make libcxxopts-dev
 TEST_PKGS  := libgtest-dev redis-server redis-tools python3-redis libhiredis-dev
@@ -62,7 +68,8 @@ deps-bench: deps
 	$(call ensure_pkgs,$(BENCH_PKGS))
 # Node.js may come from Debian or from elsewhere with its own npm: only a
 # machine without npm gets Debian's.
-deps-node:
+# After deps-test: two apt-get runs at once would fight over dpkg's lock.
+deps-node: | deps-test
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 
@@ -120,7 +127,9 @@ ASAN_TARGETS = $(addprefix $(ASAN_BUILD)/,ringdis-server hello-redis ringdis-che
 test: deps-test $(SERVER) $(HELLO) $(CHECK_RDB) $(UNIT) $(INTEG) $(CLIENTS) asan-build
 	@test/run-all $(BUILD) $(ASAN_BUILD)
 
-asan-build: deps-test
+# The npm modules are installed here, before the sub-make, so that one npm ci
+# runs at a time (the sub-make then finds them up to date).
+asan-build: deps-test $(NODE_MODULES)
 	$(MAKE) BUILD=$(ASAN_BUILD) CXXFLAGS="$(ASAN_CXXFLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	  $(ASAN_TARGETS) $(NODE_MODULES)
 

@@ -104,8 +104,12 @@ TEST_F(HostileBackpressureTest, PipelinedLargeGetsKeepServerMemoryBounded) {
     const std::string reply = "$" + std::to_string(value.size()) + "\r\n" + value + "\r\n";
     EXPECT_EQ(read_and_check(greedy.fd(), reply, reply.size() * kGets, milliseconds(60000)), "");
     EXPECT_EQ(greedy.command({"PING"}), "+PONG\r\n");
+    // The peak over the whole exchange stays small too. (Not under ASan:
+    // its quarantine keeps up to 256 MiB of freed reply buffers resident.)
     const uint64_t peak = peak_resident_bytes(server_.pid());
-    EXPECT_LT(peak - std::min(peak, baseline), (kUnderAsan ? 96 : 48) * kMiB) << "VmHWM";
+    if (!kUnderAsan) {
+        EXPECT_LT(peak - std::min(peak, baseline), 48 * kMiB) << "VmHWM";
+    }
 }
 
 // Many small commands (16 MiB of them) pushed by a writer that never stops,
