@@ -18,6 +18,7 @@
 #include "server/command_util.h"
 #include "server/connection.h"
 #include "server/database.h"
+#include "server/effects.h"
 #include "server/rdb_reader.h"
 #include "server/rdb_writer.h"
 #include "server/server.h"
@@ -25,21 +26,6 @@
 namespace server {
 
 namespace {
-
-void append_bulk(std::string& out, std::string_view s) {
-    out += '$';
-    out += std::to_string(s.size());
-    out += "\r\n";
-    out.append(s);
-    out += "\r\n";
-}
-
-void append_argv(std::string& out, std::span<const std::string_view> argv) {
-    out += '*';
-    out += std::to_string(argv.size());
-    out += "\r\n";
-    for (std::string_view a : argv) append_bulk(out, a);
-}
 
 bool write_all(int fd, std::string_view bytes) {
     while (!bytes.empty()) {
@@ -72,43 +58,19 @@ Aof::~Aof() {
 
 std::string Aof::path() const { return server_.config().appendfilename; }
 
-// Effects, not commands: relative expiry becomes absolute (PXAT), so a
-// replay at any later time gives the same deadlines.
 void Aof::append_command(std::string& out, int& selected, int db, std::span<const std::string_view> argv) {
     if (selected != db) {
         std::string n = std::to_string(db);
         std::string_view sel[] = {"SELECT", n};
-        append_argv(out, sel);
+        append_resp_command(out, sel);
         selected = db;
     }
-    append_argv(out, argv);
+    append_resp_command(out, argv);
 }
 
-void Aof::feed(int db, std::span<const std::string_view> argv, Database& where) {
+// `logged` is already the command's effect (server/effects.h).
+void Aof::feed(int db, std::span<const std::string_view> logged) {
     if (fd_ < 0 && child_ <= 0) return;
-    std::string_view name = argv[0];
-    Entry* e = argv.size() >= 2 ? where.dict().find(argv[1]) : nullptr;
-    std::string when;
-    auto deadline = [&]() -> std::string_view {
-        when = std::to_string(e->expire_ms());
-        return when;
-    };
-    std::vector<std::string_view> out;
-    bool expire_family = equals_nocase(name, "expire") || equals_nocase(name, "pexpire") ||
-                         equals_nocase(name, "expireat") || equals_nocase(name, "pexpireat");
-    if (expire_family) {
-        if (e == nullptr) out = {"DEL", argv[1]};
-        else if (e->has_expire) out = {"PEXPIREAT", argv[1], deadline()};
-    } else if (equals_nocase(name, "set") || equals_nocase(name, "setex") || equals_nocase(name, "psetex")) {
-        std::string_view value = equals_nocase(name, "set") ? argv[2] : argv[3];
-        if (e != nullptr && e->has_expire) out = {"SET", argv[1], value, "PXAT", deadline()};
-        else out = {"SET", argv[1], value};
-    } else if (equals_nocase(name, "getex")) {
-        if (e == nullptr) out = {"DEL", argv[1]};
-        else if (e->has_expire) out = {"PEXPIREAT", argv[1], deadline()};
-        else out = {"PERSIST", argv[1]};
-    }
-    std::span<const std::string_view> logged = out.empty() ? argv : std::span<const std::string_view>(out);
     if (in_transaction_ && !transaction_open_) {
         std::string_view multi[] = {"MULTI"};
         if (fd_ >= 0) append_command(buf_, selected_db_, db, multi);
@@ -122,8 +84,8 @@ void Aof::feed(int db, std::span<const std::string_view> argv, Database& where) 
 void Aof::end_transaction() {
     if (transaction_open_) {
         std::string_view exec[] = {"EXEC"};
-        if (fd_ >= 0) append_argv(buf_, exec);
-        if (child_ > 0) append_argv(rewrite_buf_, exec);
+        if (fd_ >= 0) append_resp_command(buf_, exec);
+        if (child_ > 0) append_resp_command(rewrite_buf_, exec);
     }
     in_transaction_ = false;
     transaction_open_ = false;

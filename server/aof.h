@@ -42,8 +42,8 @@ public:
     // appendonly no: flushes, fsyncs and closes.
     void close();
 
-    // A command that changed data in database `db`.
-    void feed(int db, std::span<const std::string_view> argv, Database& where);
+    // The effect of a command that changed data in database `db`.
+    void feed(int db, std::span<const std::string_view> effect);
     // EXEC: its commands go into the log between MULTI and EXEC.
     void begin_transaction() { in_transaction_ = true; }
     void end_transaction();

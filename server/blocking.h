@@ -21,7 +21,9 @@ class Server;
 class Connection;
 class Database;
 
-enum class TimeoutReply : uint8_t { kNullArray, kNullBulk };
+// What a blocked command answers when its time runs out: a null, or (WAIT)
+// the number of replicas that acknowledged.
+enum class TimeoutReply : uint8_t { kNullArray, kNullBulk, kReplicaCount };
 
 // What a blocked connection keeps: its command to run again, the keys it
 // waits on, and its timeout timer.

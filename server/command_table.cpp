@@ -37,7 +37,8 @@ CommandTable::CommandTable() {
     for (auto family : {string_commands(), key_commands(), server_commands(), connection_commands(),
                         keyspace_commands(), list_commands(), hash_commands(), set_commands(),
                         zset_commands(), pubsub_commands(), transaction_commands(),
-                        latency_commands(), persistence_commands(), acl_commands()})
+                        latency_commands(), persistence_commands(), acl_commands(),
+                        replication_commands()})
         for (const Command& c : family) all_.push_back(&c);
     size_t cap = 16;
     while (cap < all_.size() * 4) cap *= 2;

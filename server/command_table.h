@@ -42,5 +42,6 @@ std::span<const Command> pubsub_commands();
 std::span<const Command> transaction_commands();
 std::span<const Command> persistence_commands();
 std::span<const Command> acl_commands();
+std::span<const Command> replication_commands();
 
 }  // namespace server

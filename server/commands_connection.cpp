@@ -88,7 +88,7 @@ void hello_command(CommandContext& ctx) {
     ctx.reply.bulk("mode");
     ctx.reply.bulk("standalone");
     ctx.reply.bulk("role");
-    ctx.reply.bulk("master");
+    ctx.reply.bulk(ctx.server.replication().is_replica() ? "replica" : "master");
     ctx.reply.bulk("modules");
     ctx.reply.array(0);
 }
@@ -140,6 +140,8 @@ std::optional<ClientType> parse_client_type(std::string_view t) {
 }
 
 ClientType client_type(const Connection& c) {
+    if (c.is_replica()) return ClientType::kReplica;
+    if (c.is_master_link()) return ClientType::kMaster;
     return c.subscribed() ? ClientType::kPubsub : ClientType::kNormal;
 }
 
@@ -159,6 +161,8 @@ std::string client_line(Server& server, Connection& c) {
     const Subscriptions* subs = c.subscriptions_if_any();
     const TransactionState* txn = c.transaction_if_any();
     std::string flags;
+    if (c.is_replica()) flags += 'S';
+    if (c.is_master_link()) flags += 'M';
     if (c.subscribed()) flags += 'P';
     if (c.in_multi()) flags += 'x';
     if (c.state() == ConnState::kBlocked) flags += 'b';

@@ -53,13 +53,13 @@ void exec_command(CommandContext& ctx) {
     txn.reset_multi();
     ctx.reply.array(static_cast<int64_t>(queue.size()));
     // The commands that change data reach the log as one MULTI/EXEC.
-    ctx.server.aof().begin_transaction();
+    ctx.server.begin_transaction_propagation();
     for (const QueuedCommand& q : queue) {
         std::vector<std::string_view> argv = queued_argv(q);
         ctx.conn.run_queued(*q.cmd, argv);
         if (ctx.conn.state() == ConnState::kClosed) break;
     }
-    ctx.server.aof().end_transaction();
+    ctx.server.end_transaction_propagation();
 }
 
 void watch_command(CommandContext& ctx) {

@@ -112,14 +112,12 @@ struct FixedParam {
     std::string_view value;
 };
 constexpr FixedParam kFixed[] = {
-    {"masterauth", ""},
     {"loglevel", "notice"},
     {"io-threads", "1"},
     {"cluster-enabled", "no"},
     {"lua-time-limit", "5000"},
     {"tcp-backlog", "511"},
     {"unixsocket", ""},
-    {"replica-read-only", "yes"},
 };
 
 const std::vector<Param>& params() {
@@ -254,6 +252,40 @@ const std::vector<Param>& params() {
              c.requirepass = std::string(v);
              return std::nullopt;
          }},
+        {"masterauth", [](const Config& c) { return c.masterauth; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             c.masterauth = std::string(v);
+             return std::nullopt;
+         }},
+        {"masteruser", [](const Config& c) { return c.masteruser; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             c.masteruser = std::string(v);
+             return std::nullopt;
+         }},
+        {"replica-read-only", [](const Config& c) { return std::string(c.replica_read_only ? "yes" : "no"); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             if (v != "yes" && v != "no") return "argument must be 'yes' or 'no'";
+             c.replica_read_only = v == "yes";
+             return std::nullopt;
+         }},
+        {"repl-backlog-size", [](const Config& c) { return std::to_string(c.repl_backlog_size); },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             auto n = parse_memory(v);
+             if (!n || *n < 1) return std::string("argument must be a memory value");
+             c.repl_backlog_size = std::max<int64_t>(*n, 16 * 1024);
+             return std::nullopt;
+         }},
+        {"repl-ping-replica-period", [](const Config& c) { return std::to_string(c.repl_ping_replica_period); },
+         [](Config& c, std::string_view v) { return set_int(c.repl_ping_replica_period, v, 1, INT_MAX); }},
+        {"repl-timeout", [](const Config& c) { return std::to_string(c.repl_timeout); },
+         [](Config& c, std::string_view v) { return set_int(c.repl_timeout, v, 1, INT_MAX); }},
+        {"replica-priority", [](const Config& c) { return std::to_string(c.replica_priority); },
+         [](Config& c, std::string_view v) { return set_int(c.replica_priority, v, 0, INT_MAX); }},
+        {"replica-announce-ip", [](const Config& c) { return c.replica_announce_ip; },
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+             c.replica_announce_ip = std::string(v);
+             return std::nullopt;
+         }},
         {"protected-mode", [](const Config& c) { return std::string(c.protected_mode ? "yes" : "no"); },
          [](Config& c, std::string_view v) -> std::optional<std::string> {
              std::string b(v);
@@ -308,6 +340,14 @@ std::vector<std::pair<std::string, std::string>> config_get(const Config& cfg,
         if (glob_match(pattern, p.name, true))
             out.emplace_back(std::string(p.name), std::string(p.value));
     return out;
+}
+
+std::optional<std::pair<std::string, int>> parse_replicaof(std::string_view text) {
+    size_t sp = text.find(' ');
+    if (sp == std::string_view::npos || sp == 0) return std::nullopt;
+    auto port = parse_int64(text.substr(sp + 1));
+    if (!port || *port < 1 || *port > 65535) return std::nullopt;
+    return std::make_pair(std::string(text.substr(0, sp)), static_cast<int>(*port));
 }
 
 std::optional<std::vector<SavePoint>> parse_save_points(std::string_view text) {
@@ -386,9 +426,24 @@ CommandLine parse_command_line(int argc, char** argv) {
                                                      "stats-interval", "verbose", "version", "help"};
     std::vector<std::pair<std::string, std::string>> redis_params;
     std::vector<char*> own_args = {argv[0]};
+    std::string replicaof;
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
         std::string_view name = a.starts_with("--") ? a.substr(2) : std::string_view{};
+        // --replicaof host port (two words, as redis-server takes it) or
+        // --replicaof "host port".
+        if (name == "replicaof" || name == "slaveof") {
+            if (i + 1 < argc) replicaof = argv[++i];
+            if (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--") &&
+                replicaof.find(' ') == std::string::npos)
+                replicaof += std::string(" ") + argv[++i];
+            if (!parse_replicaof(replicaof)) {
+                out.exit_code = 2;
+                out.output = "ringdis-server: --replicaof needs \"host port\"\n";
+                return out;
+            }
+            continue;
+        }
         bool own = std::find(std::begin(kOwnFlags), std::end(kOwnFlags), name) != std::end(kOwnFlags);
         if (name.empty() || own || !config_known(name)) {
             own_args.push_back(argv[i]);
@@ -430,6 +485,7 @@ CommandLine parse_command_line(int argc, char** argv) {
     }
 
     Config cfg;
+    cfg.replicaof = replicaof;
     auto fail = [&](std::string_view flag, const std::string& value, std::string_view why) {
         out.exit_code = 2;
         out.output = "ringdis-server: invalid value '" + value + "' for --" + std::string(flag) +

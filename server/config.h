@@ -100,6 +100,17 @@ struct Config {
     OutputLimit obuf_normal{};
     OutputLimit obuf_replica{256LL << 20, 64LL << 20, 60};
     OutputLimit obuf_pubsub{32LL << 20, 8LL << 20, 60};
+    // Replication (server/replication.h), Redis's names and defaults.
+    // replicaof: "host port" of our master, empty when we are one.
+    std::string replicaof;
+    std::string masterauth;
+    std::string masteruser;
+    bool replica_read_only = true;
+    int64_t repl_backlog_size = 1LL << 20;
+    int64_t repl_ping_replica_period = 10;
+    int64_t repl_timeout = 60;
+    int64_t replica_priority = 100;
+    std::string replica_announce_ip;
 };
 
 // Result of reading argv: a config to run with, or an exit (help/version
@@ -125,5 +136,8 @@ struct SavePoint {
     int64_t changes;
 };
 std::optional<std::vector<SavePoint>> parse_save_points(std::string_view text);
+
+// "host port" of --replicaof.
+std::optional<std::pair<std::string, int>> parse_replicaof(std::string_view text);
 
 }  // namespace server

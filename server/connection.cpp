@@ -14,6 +14,7 @@
 #include "server/cycles.h"
 #include "server/database.h"
 #include "server/pubsub.h"
+#include "server/replication.h"
 #include "server/server.h"
 #include "server/transaction.h"
 
@@ -164,6 +165,8 @@ void Connection::wake(bool timed_out, std::string_view error) {
         ++server_.stats().total_error_replies;
     } else if (timed_out) {
         if (st->timeout_reply == TimeoutReply::kNullArray) writer_.null_array();
+        else if (st->timeout_reply == TimeoutReply::kReplicaCount)
+            writer_.integer(static_cast<int64_t>(server_.replication().replicas_acked(wait_offset_)));
         else writer_.null_bulk();
     } else {
         std::vector<std::string_view> argv(st->argv.begin(), st->argv.end());
@@ -207,13 +210,26 @@ void Connection::process_input() {
         }
         const auto& argv = parser_.args();
         // CLIENT PAUSE: the command stays in the buffer until the pause ends.
-        if (!argv.empty() && server_.clients_paused() && server_.pause_holds(*this, argv)) {
+        if (!argv.empty() && !master_link_ && server_.clients_paused() && server_.pause_holds(*this, argv)) {
             transition(ConnState::kPaused);
             server_.hold_paused(this);
             break;
         }
         if (!argv.empty()) execute(argv);
         if (enforce_output_limit(false) || state_ == ConnState::kClosed) return;
+        if (master_link_) [[unlikely]] {
+            // Our replication offset (and our replicas' stream) is the
+            // master's bytes, counted once the command has run.
+            const size_t n = parser_.frame_size();
+            std::string_view raw = in_.readable();
+            if (raw.size() >= n) {
+                server_.replication().applied_from_master(raw.substr(0, n));
+            } else {
+                std::string copy(n, '\0');
+                for (size_t i = 0; i < n; ++i) copy[i] = in_.at(i);
+                server_.replication().applied_from_master(copy);
+            }
+        }
         in_.consume(parser_.frame_size());
         if (out_.size() > kOutputSoftLimit && state_ == ConnState::kReading) {
             transition(ConnState::kWriting);
@@ -252,6 +268,14 @@ void Connection::reject(std::string_view error, const Command* cmd) {
 }
 
 void Connection::execute(std::span<const std::string_view> argv) {
+    if (master_link_) [[unlikely]] {
+        // The master's commands answer nothing, but REPLCONF GETACK.
+        const size_t mark = out_.size();
+        dispatch(argv);
+        if (!keep_reply_ && out_.size() >= mark) out_.truncate(mark);
+        keep_reply_ = false;
+        return;
+    }
     if (!replies_off_ && !skip_this_) {
         dispatch(argv);
         if (skip_next_) {  // CLIENT REPLY SKIP: the next command is silent
@@ -332,6 +356,13 @@ void Connection::dispatch(std::span<const std::string_view> argv) {
             reject(Eviction::kOomError, cmd);
             return;
         }
+    }
+    // A replica takes writes only from its master (replica-read-only).
+    if ((cmd->flags & kCmdWrite) && !master_link_ && server_.replication().is_replica() &&
+        server_.config().replica_read_only) [[unlikely]] {
+        ++cmd->stats.rejected_calls;
+        reject("READONLY You can't write against a read only replica.", cmd);
+        return;
     }
     if (subs_ && writer_.proto() == 2 && subscribed() && !(cmd->flags & kCmdSubscribedContext)) {
         ++cmd->stats.rejected_calls;
@@ -430,6 +461,8 @@ void Connection::log_command(std::span<const std::string_view> argv) const {
 }
 
 void Connection::flush() {
+    // A full sync's child is writing to this socket.
+    if (hold_output_) return;
     // Replies acknowledge writes: none leaves before the append-only file
     // has the writes (before_sleep writes it first, then flushes again).
     if (server_.aof().has_unwritten() && !out_.empty()) {
@@ -533,7 +566,7 @@ void Connection::close_for_query_limit() {
 
 bool Connection::over_output_limit(int64_t now) {
     const Config& cfg = server_.config();
-    const OutputLimit& limit = subscribed() ? cfg.obuf_pubsub : cfg.obuf_normal;
+    const OutputLimit& limit = replica_attached_ ? cfg.obuf_replica : subscribed() ? cfg.obuf_pubsub : cfg.obuf_normal;
     if (limit.hard == 0 && limit.soft == 0) return false;  // the normal class's default
     const auto used = static_cast<int64_t>(out_.size());
     if (limit.hard != 0 && used >= limit.hard) return true;
@@ -563,6 +596,7 @@ bool Connection::cron_check(int64_t now) {
     // their own deadlines, and Pub/Sub clients are never idle.
     const int64_t timeout = server_.config().timeout;
     if (timeout > 0 && (state_ == ConnState::kReading || state_ == ConnState::kWriting) && !subscribed() &&
+        !replica_attached_ && !master_link_ &&
         now - static_cast<int64_t>(last_active_ms_) > timeout * 1000) {
         close_now();
         return true;
@@ -570,6 +604,60 @@ bool Connection::cron_check(int64_t now) {
     // A client that does not read stays over its soft limit without adding
     // replies: only the cron sees the time pass.
     return enforce_output_limit(true);
+}
+
+ReplicaState& Connection::replica_info() {
+    if (!replica_) replica_ = std::make_unique<ReplicaState>();
+    return *replica_;
+}
+
+ReplicaState& Connection::make_replica() {
+    replica_attached_ = true;
+    return replica_info();
+}
+
+void Connection::hold_output(bool on) {
+    hold_output_ = on;
+    if (!on && !out_.empty()) server_.queue_write(this);
+}
+
+void Connection::append_stream(std::string_view bytes) {
+    if (state_ == ConnState::kClosed || state_ == ConnState::kClosing) return;
+    push_writer().raw(bytes);
+    server_.stats().net_repl_output_bytes += bytes.size();
+    if (!hold_output_) server_.queue_write(this);
+}
+
+void Connection::flush_now() {
+    for (int tries = 0; tries < 100 && !out_.empty() && state_ != ConnState::kClosed; ++tries) {
+        std::string_view p = out_.pending();
+        ssize_t n = ::send(fd_, p.data(), p.size(), MSG_NOSIGNAL);
+        if (n > 0) {
+            out_.consume(static_cast<size_t>(n));
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            ::usleep(1000);
+            continue;
+        }
+        break;
+    }
+}
+
+void Connection::make_master_link() {
+    master_link_ = true;
+    replaying_ = true;  // trusted: no ACL, no OOM refusal, never blocks
+}
+
+void Connection::inject_input(std::string_view bytes) {
+    borrow_input();
+    in_.append(bytes);
+    if (state_ == ConnState::kReading) process_input();
+}
+
+void Connection::send_to_master(std::string_view bytes) {
+    push_writer().raw(bytes);
+    server_.queue_write(this);
 }
 
 TransactionState& Connection::transaction() {
@@ -629,6 +717,8 @@ void Connection::close_now() {
     if (subs_) server_.pubsub().forget(*this);
     if (txn_) server_.watched_keys().unwatch_all(*this);
     if (state_ == ConnState::kPaused) server_.forget_paused(this);
+    if (replica_attached_) server_.replication().forget_replica(*this);
+    if (master_link_) server_.replication().master_closed(*this);
     server_.loop().unwatch(fd_);
     ::close(fd_);
     state_ = ConnState::kClosed;

@@ -19,6 +19,7 @@ namespace server {
 
 struct AclUser;
 struct BlockState;
+struct ReplicaState;
 struct Subscriptions;
 struct TransactionState;
 struct Command;
@@ -116,6 +117,32 @@ public:
     // 16 KiB bulks) exactly while the connection must still authenticate.
     void refresh_auth_limits();
 
+    // Replication (server/replication.h). A connection that sent PSYNC is a
+    // replica: the write stream is appended to its output, which is held
+    // while a full sync's child owns the socket. The connection to our own
+    // master runs the master's commands without replying (but to GETACK).
+    ReplicaState& make_replica();
+    // What REPLCONF announced before PSYNC (port, capabilities).
+    ReplicaState& replica_info();
+    ReplicaState* replica_state() const { return replica_.get(); }
+    bool is_replica() const { return replica_attached_; }
+    void hold_output(bool on);
+    void append_stream(std::string_view bytes);
+    bool over_output_limit_now() { return over_output_limit(now_ms()); }
+    void close_for_output_limit() { enforce_output_limit(false); }
+    // Writes what is pending now, waiting (briefly) for the socket.
+    void flush_now();
+    void make_master_link();
+    bool is_master_link() const { return master_link_; }
+    // Bytes read by someone else before this connection took the socket.
+    void inject_input(std::string_view bytes);
+    void send_to_master(std::string_view bytes);
+    // The master's REPLCONF GETACK: this reply is the one not dropped.
+    void keep_reply() { keep_reply_ = true; }
+    // WAIT: the stream offset the replicas must acknowledge.
+    uint64_t wait_offset() const { return wait_offset_; }
+    void set_wait_offset(uint64_t o) { wait_offset_ = o; }
+
     // RESET: back to a fresh connection's state (keeps the socket and name).
     void reset_state();
 
@@ -211,6 +238,12 @@ private:
     int64_t soft_limit_since_ = 0;
     bool in_exec_ = false;
     bool replaying_ = false;
+    bool master_link_ = false;
+    bool hold_output_ = false;
+    bool keep_reply_ = false;
+    bool replica_attached_ = false;
+    std::unique_ptr<ReplicaState> replica_;
+    uint64_t wait_offset_ = 0;
     bool replies_off_ = false;
     bool skip_this_ = false;
     bool skip_next_ = false;

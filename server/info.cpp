@@ -140,8 +140,7 @@ void stats_section(Server& s, std::string& out) {
 
 void replication_section(Server& s, std::string& out) {
     out += "# Replication\r\n";
-    Line{out}("role", "master")("connected_slaves", 0)("master_replid", s.run_id())(
-        "master_repl_offset", 0);
+    s.replication().info(out);
 }
 
 void cpu_section(Server&, std::string& out) {

@@ -49,6 +49,7 @@ bool Persistence::load_at_start(std::string& error) {
         return false;
     }
     keys_loaded_ = r.keys;
+    server_.replication().restore_from_aux(r.aux);
     std::fprintf(stderr, "ringdis: loaded %zu keys from %s\n", r.keys, path.c_str());
     return true;
 }
@@ -60,7 +61,7 @@ bool Persistence::save(std::string& error) {
     }
     std::string why;
     if (!rdb_save_atomic(server_.shared_databases(), rdb_path(), static_cast<int64_t>(server_.loop().now_ms()),
-                         why)) {
+                         why, server_.replication().rdb_aux())) {
         std::fprintf(stderr, "ringdis: SAVE to %s failed: %s\n", rdb_path().c_str(), why.c_str());
         error = "ERR";
         return false;
@@ -91,7 +92,7 @@ bool Persistence::start_bgsave(std::string& error) {
         // leaves without running any destructor of the parent's objects.
         std::string why;
         bool ok = rdb_save_atomic(server_.shared_databases(), rdb_path(),
-                                  static_cast<int64_t>(server_.loop().now_ms()), why);
+                                  static_cast<int64_t>(server_.loop().now_ms()), why, server_.replication().rdb_aux());
         if (!ok) std::fprintf(stderr, "ringdis: background save failed: %s\n", why.c_str());
         std::fflush(stderr);
         ::_exit(ok ? 0 : 1);

@@ -213,6 +213,7 @@ public:
     const std::string& error() const { return error_; }
     uint64_t error_offset() const { return error_offset_; }
     size_t keys() const { return keys_; }
+    std::vector<std::pair<std::string, std::string>> take_aux() { return std::move(aux_); }
 
 private:
     // Records the first failure (at the current offset unless given).
@@ -298,6 +299,7 @@ private:
     std::string field_;
     std::string blob_store_;
     std::string aux_store_[2];
+    std::vector<std::pair<std::string, std::string>> aux_;
     std::vector<PackedItem> items_;
     std::vector<int64_t> ints_;
 };
@@ -714,9 +716,10 @@ bool Loader::run() {
         }
         case rdb::kOpAux: {
             std::string_view k, v;
-            // Read and dropped: nothing here depends on them.
+            // Kept for the caller (replication's repl-id and repl-offset).
             if (!read_string(k, aux_store_[0], "an AUX field name")) return false;
             if (!read_string(v, aux_store_[1], "an AUX field value")) return false;
+            aux_.emplace_back(std::string(k), std::string(v));
             continue;
         }
         case rdb::kOpModuleAux: {
@@ -780,6 +783,7 @@ RdbLoadResult finish_load(Input& in, const std::string& name, Databases& dbs, in
     result.ok = true;
     result.offset = in.offset();
     result.keys = loader.keys();
+    result.aux = loader.take_aux();
     return result;
 }
 

@@ -20,6 +20,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "server/database.h"
@@ -34,6 +36,8 @@ struct RdbLoadResult {
     uint64_t offset = 0;
     // Keys loaded (expired and empty ones not counted).
     size_t keys = 0;
+    // The file's AUX fields, in order.
+    std::vector<std::pair<std::string, std::string>> aux;
 };
 
 // Loads the file into `dbs`, replacing what it held. The data is built

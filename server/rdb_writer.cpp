@@ -339,7 +339,7 @@ int64_t used_memory() {
 #endif
 }
 
-void write_dataset(Sink& out, Databases& dbs, int64_t now_ms) {
+void write_dataset(Sink& out, Databases& dbs, int64_t now_ms, const RdbAuxFields& extra) {
     Encoder enc(out);
     char magic[10];
     std::snprintf(magic, sizeof magic, "REDIS%04d", rdb::kVersion);
@@ -349,6 +349,7 @@ void write_dataset(Sink& out, Databases& dbs, int64_t now_ms) {
     enc.aux("ctime", now_ms / 1000);
     enc.aux("used-mem", used_memory());
     enc.aux("aof-base", int64_t{0});
+    for (const auto& [k, v] : extra) enc.aux(k, v);
     for (int i = 0; i < Databases::kCount; ++i) {
         Database& db = dbs.at(i);
         if (db.size() == 0) continue;
@@ -377,9 +378,9 @@ std::string describe_errno(const std::string& path, const char* what, int err) {
 
 // Writes the dataset to an open file; fsyncs it when asked.
 bool save_to_fd(int fd, Databases& dbs, const std::string& path, int64_t now_ms, bool sync,
-                std::string& error) {
+                const RdbAuxFields& extra, std::string& error) {
     Sink out(fd);
-    write_dataset(out, dbs, now_ms);
+    write_dataset(out, dbs, now_ms, extra);
     out.flush();
     if (out.failed()) {
         error = describe_errno(path, "write", out.error_number());
@@ -394,14 +395,15 @@ bool save_to_fd(int fd, Databases& dbs, const std::string& path, int64_t now_ms,
 
 // A temporary file of ours is removed when writing it fails; a path given
 // by the caller is left alone.
-bool save_file(Databases& dbs, const std::string& path, int64_t now_ms, bool temporary, std::string& error) {
+bool save_file(Databases& dbs, const std::string& path, int64_t now_ms, bool temporary, const RdbAuxFields& extra,
+               std::string& error) {
     const bool sync = temporary;
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         error = describe_errno(path, "open", errno);
         return false;
     }
-    bool ok = save_to_fd(fd, dbs, path, now_ms, sync, error);
+    bool ok = save_to_fd(fd, dbs, path, now_ms, sync, extra, error);
     if (::close(fd) != 0 && ok) {
         error = describe_errno(path, "close", errno);
         ok = false;
@@ -412,13 +414,15 @@ bool save_file(Databases& dbs, const std::string& path, int64_t now_ms, bool tem
 
 }  // namespace
 
-bool rdb_save(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error) {
-    return save_file(dbs, path, now_ms, false, error);
+bool rdb_save(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error,
+              const RdbAuxFields& extra) {
+    return save_file(dbs, path, now_ms, false, extra, error);
 }
 
-bool rdb_save_atomic(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error) {
+bool rdb_save_atomic(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error,
+                     const RdbAuxFields& extra) {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    if (!save_file(dbs, tmp, now_ms, true, error)) return false;
+    if (!save_file(dbs, tmp, now_ms, true, extra, error)) return false;
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         error = path + ": rename from " + tmp + ": " + std::strerror(errno);
         ::unlink(tmp.c_str());

@@ -20,19 +20,26 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/database.h"
 
 namespace server {
 
+// AUX fields written after the standard ones (replication's repl-id...).
+using RdbAuxFields = std::vector<std::pair<std::string, std::string>>;
+
 // Writes the whole dataset to `path` (created or truncated; nothing else is
 // done to it: no fsync, no rename). On failure returns false with a
 // message naming the path and the cause (the partial file stays).
-bool rdb_save(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error);
+bool rdb_save(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error,
+              const RdbAuxFields& extra = {});
 
 // rdb_save to "<path>.tmp-<pid>", fsync it, rename it over `path`, fsync
 // the directory: a crash leaves either the old file or the new one.
-bool rdb_save_atomic(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error);
+bool rdb_save_atomic(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error,
+                     const RdbAuxFields& extra = {});
 
 // One value serialized as DUMP does: the type byte and the value as above,
 // then the RDB version (2 bytes, little-endian) and the CRC-64 of all that

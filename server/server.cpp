@@ -60,6 +60,7 @@ Server::Server(Config cfg) : config_(std::move(cfg)) {
     static constexpr char kHex[] = "0123456789abcdef";
     run_id_.resize(40);
     for (char& c : run_id_) c = kHex[random() & 15];
+    replication_.new_replid();
     start_ms_ = loop_.refresh_clock() / 1000;
 }
 
@@ -122,13 +123,27 @@ bool Server::pause_holds(const Connection& c, std::span<const std::string_view> 
 
 void Server::propagate(int db, std::span<const std::string_view> argv) {
     if (config_.storage != StorageMode::kShared) return;
+    std::vector<std::string_view> views;
+    std::span<const std::string_view> effect;
     if (has_override_) {
         has_override_ = false;
-        std::vector<std::string_view> views(override_argv_.begin(), override_argv_.end());
-        aof_.feed(db, views, shared_.at(db));
-        return;
+        views.assign(override_argv_.begin(), override_argv_.end());
+        effect = views;
+    } else {
+        effect = effect_of(argv, shared_.at(db), effect_scratch_);
     }
-    aof_.feed(db, argv, shared_.at(db));
+    aof_.feed(db, effect);
+    replication_.feed(db, effect);
+}
+
+void Server::begin_transaction_propagation() {
+    aof_.begin_transaction();
+    replication_.begin_transaction();
+}
+
+void Server::end_transaction_propagation() {
+    aof_.end_transaction();
+    replication_.end_transaction();
 }
 
 bool Server::apply_appendonly(std::string& error) {
@@ -172,6 +187,11 @@ int Server::run() {
             std::fprintf(stderr, "ringdis: %s\n", load_error.c_str());
             return 1;
         }
+    }
+    if (auto master = parse_replicaof(config_.replicaof)) {
+        bool already = false;
+        std::string why = replication_.replicate_from(master->first, master->second, already);
+        if (!why.empty()) std::fprintf(stderr, "ringdis: --replicaof: %s\n", why.c_str());
     }
     loop_.set_before_sleep([this] { before_sleep(); });
     loop_.on_signals({SIGINT, SIGTERM}, [this](int sig) {
@@ -222,6 +242,18 @@ void Server::accept_connection(int fd) {
         return;
     }
     link(c);
+}
+
+Connection* Server::adopt_master_connection(int fd) {
+    auto* c = new Connection(*this, fd, next_client_id_++, socket_address(fd, true), socket_address(fd, false));
+    if (!loop_.watch(fd, reactor::kReadable, c)) {
+        ::close(fd);
+        delete c;
+        return nullptr;
+    }
+    c->make_master_link();
+    link(c);
+    return c;
 }
 
 void Server::link(Connection* c) {
@@ -278,6 +310,7 @@ void Server::before_sleep() {
         c->ready_queued = false;
         if (c->state() != ConnState::kClosed) c->resume_input();
     }
+    replication_.before_sleep();
     // The log before the replies that acknowledge what it holds.
     aof_.write_pending();
     while (Connection* c = pending_writes_) {
@@ -301,6 +334,7 @@ void Server::cron() {
     if (config_.storage == StorageMode::kShared) {
         persistence_.cron();
         aof_.cron();
+        replication_.cron();
     }
     clients_cron();
     // Active expiry and table upkeep, each with a small time budget so the

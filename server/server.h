@@ -19,10 +19,12 @@
 #include "server/config.h"
 #include "server/database.h"
 #include "server/aof.h"
+#include "server/effects.h"
 #include "server/eviction.h"
 #include "server/keyspace_events.h"
 #include "server/persistence.h"
 #include "server/pubsub.h"
+#include "server/replication.h"
 #include "server/watched_keys.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
@@ -56,6 +58,7 @@ public:
     WatchedKeys& watched_keys() { return watched_; }
     KeyspaceEvents& keyspace_events() { return events_; }
     Eviction& eviction() { return eviction_; }
+    Replication& replication() { return replication_; }
     // Changes to the data since start (Redis's server.dirty).
     uint64_t dirty() const { return dirty_; }
     void add_dirty(uint64_t n) { dirty_ += n; }
@@ -65,8 +68,12 @@ public:
         ++dirty_;
     }
     void key_expired(Database& db, std::string_view key) override;
-    // A command changed data in database `db`: log it (append-only file).
+    // A command changed data in database `db`: its effect goes to the
+    // append-only file and to the replicas.
     void propagate(int db, std::span<const std::string_view> argv);
+    // EXEC: the effects of its commands go out as one MULTI ... EXEC.
+    void begin_transaction_propagation();
+    void end_transaction_propagation();
     // CONFIG SET appendonly: opens (creating from the data) or closes the log.
     bool apply_appendonly(std::string& error);
     void set_propagation_override(std::vector<std::string> argv) {
@@ -79,6 +86,8 @@ public:
 
     // Connection lifecycle.
     void accept_connection(int fd);
+    // The socket to our master, once its handshake is done (replication).
+    Connection* adopt_master_connection(int fd);
     void retire(Connection* c);  // destroyed before the loop sleeps
     void queue_write(Connection* c);
     void queue_ready(Connection* c);  // has buffered input to run
@@ -152,6 +161,8 @@ private:
     std::vector<Connection*> paused_;
     Persistence persistence_{*this};
     Aof aof_{*this};
+    Replication replication_{*this};
+    EffectScratch effect_scratch_;
     std::vector<std::string> override_argv_;
     bool has_override_ = false;
     std::unique_ptr<Listener> listener_;

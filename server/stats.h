@@ -24,6 +24,12 @@ struct ServerStats {
     // of client-output-buffer-limit (Pub/Sub counts its own cut-offs).
     uint64_t query_buffer_limit_disconnections = 0;
     uint64_t output_buffer_limit_disconnections = 0;
+    // Replication: bytes from our master, full and partial syncs served.
+    uint64_t net_repl_input_bytes = 0;
+    uint64_t net_repl_output_bytes = 0;
+    uint64_t sync_full = 0;
+    uint64_t sync_partial_ok = 0;
+    uint64_t sync_partial_err = 0;
 };
 
 }  // namespace server
