@@ -239,6 +239,10 @@ protected:
         for (ServerProcess& backend : backends_) {
             ASSERT_TRUE(backend.start(ringdis_like_oracle_options())) << backend.error();
         }
+        // server_connections: 1 on purpose. With more, twemproxy spreads
+        // one client's pipeline over several connections to a backend, and a
+        // GET can overtake the SET before it (seen with redis-server as the
+        // backend too): ConcurrentPipelinesComeBackInOrder then gets nils.
         // Named servers: ketama places a named server by its name, not by
         // host:port, so the keys land on the same shard whatever ports the
         // backends got. The names are also what the README shows.
