@@ -18,7 +18,7 @@ endif
 
 # Debian packages, split by what needs them.
 BUILD_PKGS := g++ make libcxxopts-dev
-TEST_PKGS  := libgtest-dev redis-server redis-tools python3-redis libhiredis-dev nutcracker
+TEST_PKGS  := libgtest-dev redis-server redis-sentinel redis-tools python3-redis libhiredis-dev nutcracker
 BENCH_PKGS := libbenchmark-dev redis-server redis-tools
 
 LIB_SRCS   := $(wildcard reactor/*.cpp) $(wildcard protocol/*.cpp) \

@@ -222,6 +222,21 @@ def check_binary(path, what):
     return os.path.abspath(resolved)
 
 
+def write_load_file(path, keys, value_size):
+    """A RESP stream of SET key:<12 digits> <value> for redis-cli --pipe."""
+    value = b"v" * value_size
+    head = b"*3\r\n$3\r\nSET\r\n$16\r\n"
+    tail = b"\r\n$%d\r\n%s\r\n" % (value_size, value)
+    with open(path, "wb") as f:
+        batch = []
+        for i in range(keys):
+            batch.append(head + b"key:%012d" % i + tail)
+            if len(batch) == 10000:
+                f.write(b"".join(batch))
+                batch.clear()
+        f.write(b"".join(batch))
+
+
 def machine_line():
     """One line saying where and when the numbers were taken."""
     model = "?"

@@ -32,6 +32,8 @@ public:
 
     std::string path() const;
     bool active() const { return fd_ >= 0; }
+    // Whether feed() has anywhere to write (the file, or a rewrite's buffer).
+    bool feeding() const { return fd_ >= 0 || child_ > 0; }
 
     // At start with appendonly yes: replays the file if there is one
     // (true with *loaded set), else leaves the dataset to the RDB.

@@ -441,6 +441,13 @@ bool rdb_save_atomic(Databases& dbs, const std::string& path, int64_t now_ms, st
     return ok;
 }
 
+std::string rdb_serialize(Databases& dbs, int64_t now_ms, const RdbAuxFields& extra) {
+    Sink out(-1);
+    write_dataset(out, dbs, now_ms, extra);
+    out.flush();
+    return std::move(out.buffer());
+}
+
 std::string rdb_dump_payload(const Entry& e) {
     Sink out(-1);
     Encoder enc(out);

@@ -41,6 +41,9 @@ bool rdb_save(Databases& dbs, const std::string& path, int64_t now_ms, std::stri
 bool rdb_save_atomic(Databases& dbs, const std::string& path, int64_t now_ms, std::string& error,
                      const RdbAuxFields& extra = {});
 
+// The whole file's bytes, in memory (a full sync's child sends them).
+std::string rdb_serialize(Databases& dbs, int64_t now_ms, const RdbAuxFields& extra = {});
+
 // One value serialized as DUMP does: the type byte and the value as above,
 // then the RDB version (2 bytes, little-endian) and the CRC-64 of all that
 // (8 bytes, little-endian).

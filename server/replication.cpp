@@ -10,8 +10,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "protocol/reply_writer.h"
 #include "server/command_util.h"
@@ -45,15 +43,6 @@ bool send_all(int fd, std::string_view bytes, int timeout_ms) {
         }
         return false;
     }
-    return true;
-}
-
-bool read_whole_file(const std::string& path, std::string& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = std::move(ss).str();
     return true;
 }
 
@@ -196,22 +185,12 @@ void Replication::start_full_sync(Connection& c) {
     }
     if (pid == 0) {
         // The child: the dataset as of the fork, as an RDB, into the socket.
-        std::string tmp = "temp-repl-" + std::to_string(::getpid()) + ".rdb";
-        std::string why;
-        std::string rdb;
-        bool ok = rdb_save(server_.shared_databases(), tmp, static_cast<int64_t>(server_.loop().now_ms()), why) &&
-                  read_whole_file(tmp, rdb);
-        ::unlink(tmp.c_str());
-        if (ok) {
-            std::string head = header;
-            if (mark.empty()) head += "$" + std::to_string(rdb.size()) + "\r\n";
-            else head += "$EOF:" + mark + "\r\n";
-            ok = send_all(c.fd(), head, timeout_ms) && send_all(c.fd(), rdb, timeout_ms) &&
-                 (mark.empty() || send_all(c.fd(), mark, timeout_ms));
-        } else {
-            std::fprintf(stderr, "ringdis: full sync snapshot failed: %s\n", why.c_str());
-        }
-        std::fflush(stderr);
+        std::string rdb = rdb_serialize(server_.shared_databases(), static_cast<int64_t>(server_.loop().now_ms()));
+        std::string head = header;
+        if (mark.empty()) head += "$" + std::to_string(rdb.size()) + "\r\n";
+        else head += "$EOF:" + mark + "\r\n";
+        const bool ok = send_all(c.fd(), head, timeout_ms) && send_all(c.fd(), rdb, timeout_ms) &&
+                        (mark.empty() || send_all(c.fd(), mark, timeout_ms));
         ::_exit(ok ? 0 : 1);
     }
     st.child = pid;

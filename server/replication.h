@@ -69,8 +69,10 @@ public:
     // ---- Master side ----
     // The effect of a write command on database `db`, for every replica.
     void feed(int db, std::span<const std::string_view> effect) {
-        if (backlog_ && !is_replica()) feed_slow(db, effect);
+        if (feeding()) feed_slow(db, effect);
     }
+    // A master with a backlog (it had a replica once) streams every write.
+    bool feeding() const { return backlog_ && !is_replica(); }
     // EXEC: its effects go out inside MULTI ... EXEC.
     void begin_transaction() { in_transaction_ = true; }
     void end_transaction();

@@ -72,6 +72,12 @@ Server::~Server() {
 void Server::key_expired(Database& db, std::string_view key) {
     events_.notify(notify::kExpired, "expired", key, db.id());
     watched_.touch(db, key);
+    // The log and the replicas learn of it as a DEL, as Redis sends it: a
+    // replica then drops the key when its master does.
+    if (&db == &shared_.at(db.id())) {
+        std::string_view del[] = {"DEL", key};
+        propagate_effect(db.id(), del);
+    }
 }
 
 void Server::pause_clients(int64_t until_ms, bool writes_only) {
@@ -122,7 +128,12 @@ bool Server::pause_holds(const Connection& c, std::span<const std::string_view> 
 }
 
 void Server::propagate(int db, std::span<const std::string_view> argv) {
-    if (config_.storage != StorageMode::kShared) return;
+    // Nobody listening (no log, no replica, no backlog): no work, not even
+    // the lookup that working out the effect may need.
+    if (config_.storage != StorageMode::kShared || (!aof_.feeding() && !replication_.feeding())) {
+        has_override_ = false;
+        return;
+    }
     std::vector<std::string_view> views;
     std::span<const std::string_view> effect;
     if (has_override_) {
@@ -132,6 +143,11 @@ void Server::propagate(int db, std::span<const std::string_view> argv) {
     } else {
         effect = effect_of(argv, shared_.at(db), effect_scratch_);
     }
+    propagate_effect(db, effect);
+}
+
+void Server::propagate_effect(int db, std::span<const std::string_view> effect) {
+    if (config_.storage != StorageMode::kShared) return;
     aof_.feed(db, effect);
     replication_.feed(db, effect);
 }

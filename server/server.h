@@ -71,6 +71,8 @@ public:
     // A command changed data in database `db`: its effect goes to the
     // append-only file and to the replicas.
     void propagate(int db, std::span<const std::string_view> argv);
+    // What is logged and replicated as it is (an expired key's DEL).
+    void propagate_effect(int db, std::span<const std::string_view> effect);
     // EXEC: the effects of its commands go out as one MULTI ... EXEC.
     void begin_transaction_propagation();
     void end_transaction_propagation();

@@ -156,8 +156,9 @@ bool ServerProcess::start(const ServerOptions& options) {
 }
 
 bool ServerProcess::spawn(const ServerOptions& options, int port) {
-    std::vector<std::string> argv = {options.binary, "--port", std::to_string(port), "--bind",
-                                     "127.0.0.1"};
+    std::vector<std::string> argv = {options.binary};
+    argv.insert(argv.end(), options.leading_args.begin(), options.leading_args.end());
+    argv.insert(argv.end(), {"--port", std::to_string(port), "--bind", "127.0.0.1"});
     if (options.oracle) {
         argv.insert(argv.end(), {"--save", "", "--appendonly", "no", "--dir", dir_});
     }

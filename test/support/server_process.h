@@ -16,6 +16,9 @@ namespace testsupport {
 struct ServerOptions {
     std::string binary;
     std::vector<std::string> args;  // besides --port, which start() adds
+    // Before --port: a configuration file, which redis-sentinel takes
+    // only as its first argument.
+    std::vector<std::string> leading_args;
     // Add the oracle's flags: --bind 127.0.0.1 --save '' --appendonly no
     // --dir <temp dir>. Ringdis gets --bind 127.0.0.1 only.
     bool oracle = false;
