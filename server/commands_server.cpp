@@ -102,8 +102,10 @@ void config_set_command(CommandContext& ctx) {
     // the value changes (setting the same value again does nothing, as in
     // Redis 7.0, even if ACL SETUSER default changed the passwords since).
     const bool requirepass_changed = trial.requirepass != ctx.server.config().requirepass;
+    const bool backlog_changed = trial.repl_backlog_size != ctx.server.config().repl_backlog_size;
     ctx.server.config() = trial;
     if (requirepass_changed) acl_requirepass_changed(ctx.server);
+    if (backlog_changed) ctx.server.replication().resize_backlog();
     if (aof_changed) {
         std::string error;
         if (!ctx.server.apply_appendonly(error)) {
