@@ -72,6 +72,15 @@ Server::~Server() {
 void Server::key_expired(Database& db, std::string_view key) {
     events_.notify(notify::kExpired, "expired", key, db.id());
     watched_.touch(db, key);
+    // An expiry is a deletion the replicas must be told of: Redis replicas
+    // never expire keys themselves, they hide them from reads and keep them
+    // (in DBSIZE, INFO keyspace, memory) until the master's DEL arrives, as
+    // Redis's own masters send it. (A replica's own expiry sends nothing:
+    // feed() ignores it there.)
+    if (config_.storage == StorageMode::kShared && &shared_.at(db.id()) == &db) {
+        const std::string_view del[] = {"DEL", key};
+        replication_.feed(db.id(), del);
+    }
 }
 
 void Server::pause_clients(int64_t until_ms, bool writes_only) {
