@@ -127,8 +127,9 @@ void wait_command(CommandContext& ctx) {
         ctx.error("ERR timeout is negative");
         return;
     }
-    // The first run fixes the offset to reach; a run after a wake-up keeps it.
-    if (ctx.conn.rerun_deadline() < 0) ctx.conn.set_wait_offset(repl.offset());
+    // The first run fixes the offset to reach (where this client's last
+    // write ended, as Redis's WAIT); a run after a wake-up keeps it.
+    if (ctx.conn.rerun_deadline() < 0) ctx.conn.set_wait_offset(ctx.conn.write_offset());
     const auto acked = static_cast<int64_t>(repl.replicas_acked(ctx.conn.wait_offset()));
     if (acked >= *want || ctx.conn.cannot_block()) {
         ctx.reply.integer(acked);

@@ -407,12 +407,18 @@ void Connection::call(const Command& cmd, std::span<const std::string_view> argv
     CommandContext ctx{server_, *this, db(), argv, writer_, cmd,
                        static_cast<int64_t>(server_.loop().now_ms())};
     const uint64_t dirty_before = server_.dirty();
+    const uint64_t stream_before = server_.replication().offset();
     uint64_t started = cycles_now();
     cmd.handler(ctx);
     uint64_t took = cycles_now() - started;
     // A command that changed data is logged (append-only file) as it ran,
     // or as the handler asked.
     if (server_.dirty() != dirty_before && !(cmd.flags & kCmdNoPropagate)) server_.propagate(db_index_, argv);
+    // WAIT counts replicas that have this client's writes, not everything
+    // in the stream since: the GETACK a WAIT sends moves the offset, and a
+    // replica's answer to it does not count the GETACK itself. (EXEC ends
+    // here after its EXEC went out, so its offset covers the whole block.)
+    if (server_.replication().offset() != stream_before) write_offset_ = server_.replication().offset();
     CommandStats& cs = cmd.stats;
     ++cs.calls;
     cs.cycles += took;

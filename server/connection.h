@@ -142,6 +142,9 @@ public:
     // WAIT: the stream offset the replicas must acknowledge.
     uint64_t wait_offset() const { return wait_offset_; }
     void set_wait_offset(uint64_t o) { wait_offset_ = o; }
+    // The stream offset right after this client's last command that fed
+    // the replication stream (Redis's c->woff): what WAIT waits for.
+    uint64_t write_offset() const { return write_offset_; }
 
     // RESET: back to a fresh connection's state (keeps the socket and name).
     void reset_state();
@@ -244,6 +247,7 @@ private:
     bool replica_attached_ = false;
     std::unique_ptr<ReplicaState> replica_;
     uint64_t wait_offset_ = 0;
+    uint64_t write_offset_ = 0;
     bool replies_off_ = false;
     bool skip_this_ = false;
     bool skip_next_ = false;

@@ -153,11 +153,11 @@ bool Replication::psync(Connection& c, std::string_view replid, std::string_view
     }
     ++stats.sync_full;
     ensure_backlog();
-    start_full_sync(c);
+    start_full_sync(c, legacy_sync);
     return true;
 }
 
-void Replication::start_full_sync(Connection& c) {
+void Replication::start_full_sync(Connection& c, bool legacy) {
     ReplicaState& st = c.make_replica();
     st.phase = ReplicaState::Phase::kSyncing;
     // What the connection owes (replies to REPLCONF) goes first; then the
@@ -167,7 +167,10 @@ void Replication::start_full_sync(Connection& c) {
     replicas_.push_back(&c);
     // The next command in the stream says which database it is for.
     selected_db_ = -1;
-    std::string header = "+FULLRESYNC " + replid_ + " " + std::to_string(offset_) + "\r\n";
+    // SYNC (redis-cli --rdb and --replica, pre-PSYNC replicas) expects the
+    // snapshot's "$" line first: as Redis, it gets no +FULLRESYNC line,
+    // which such a client would take for the snapshot's header.
+    std::string header = legacy ? std::string() : "+FULLRESYNC " + replid_ + " " + std::to_string(offset_) + "\r\n";
     std::string mark;
     if (st.capa_eof) {
         static constexpr char kHex[] = "0123456789abcdef";
@@ -232,6 +235,10 @@ void Replication::replica_online(Connection& c) {
 void Replication::ack(Connection& c, uint64_t offset) {
     ReplicaState* st = c.replica_state();
     if (st == nullptr) return;
+    // The replica may have loaded and acknowledged before the cron reaped
+    // the child that sent its snapshot: reap it now, so that this first
+    // ACK starts the stream instead of the next one a second later.
+    if (st->child > 0) reap_sync_children();
     st->ack_offset = std::max(st->ack_offset, offset);
     st->ack_ms = static_cast<int64_t>(server_.loop().now_ms());
     if (st->phase == ReplicaState::Phase::kWaitFirstAck && st->child <= 0) replica_online(c);

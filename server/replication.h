@@ -133,7 +133,8 @@ private:
     void feed_slow(int db, std::span<const std::string_view> effect);
     void feed_bytes(std::string_view bytes);
     void ensure_backlog();
-    void start_full_sync(Connection& c);
+    // `legacy`: the replica asked with SYNC, which gets no +FULLRESYNC line.
+    void start_full_sync(Connection& c, bool legacy);
     void reap_sync_children();
     void replica_online(Connection& c);
     void wake_waiters();

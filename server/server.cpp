@@ -72,10 +72,12 @@ Server::~Server() {
 void Server::key_expired(Database& db, std::string_view key) {
     events_.notify(notify::kExpired, "expired", key, db.id());
     watched_.touch(db, key);
-    // The log and the replicas learn of it as a DEL, as Redis sends it: a
-    // replica then drops the key when its master does.
-    if (&db == &shared_.at(db.id())) {
-        std::string_view del[] = {"DEL", key};
+    // An expiry is a deletion the log and the replicas are told of, as a
+    // DEL: Redis replicas never expire keys themselves, they hide them from
+    // reads and keep them (in DBSIZE, INFO keyspace, memory) until their
+    // master's DEL arrives. (On a replica, replication's feed ignores it.)
+    if (config_.storage == StorageMode::kShared && &shared_.at(db.id()) == &db) {
+        const std::string_view del[] = {"DEL", key};
         propagate_effect(db.id(), del);
     }
 }
