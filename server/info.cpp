@@ -125,7 +125,7 @@ void stats_section(Server& s, std::string& out) {
     Line{out}("total_connections_received", st.total_connections_received)(
         "total_commands_processed", st.total_commands_processed)(
         "total_net_input_bytes", st.net_input_bytes)("total_net_output_bytes", st.net_output_bytes)(
-        "rejected_connections", st.rejected_connections)("expired_keys", st.expired_keys)(
+        "rejected_connections", st.rejected_connections)("accept_pauses", st.accept_pauses)("expired_keys", st.expired_keys)(
         "evicted_keys", st.evicted_keys)("keyspace_hits", st.keyspace_hits)("keyspace_misses", st.keyspace_misses)(
         "pubsub_channels", s.pubsub().channel_count())("pubsub_patterns", s.pubsub().pattern_count())(
         "pubsubshard_channels", s.pubsub().shard_channel_count())("total_error_replies", st.total_error_replies)(
