@@ -155,8 +155,6 @@ clean:
 #   make fuzz-build              only build build-fuzz/{resp_parser,command}_fuzz
 #   make fuzz-seeds              regenerate the seed-* files of test/fuzz/corpus
 #   make fuzz-clean              remove build-fuzz/
-# FUZZ_AVOID_KNOWN=1 makes command_fuzz step around the bugs already filed
-# in test/fuzz/crashes (their reproducers in the seed corpus fail otherwise).
 # Built with clang (-fsanitize=fuzzer,address,undefined) in build-fuzz/,
 # compiling the library sources itself. A crash (or leak, timeout, OOM)
 # fails the make and prints the reproducer's path.
@@ -165,7 +163,6 @@ FUZZ_CXX      ?= clang++
 FUZZ_BUILD    := build-fuzz
 FUZZ_SECONDS  ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
-FUZZ_AVOID_KNOWN ?= 0
 FUZZ_PKGS     := clang libclang-rt-14-dev libcxxopts-dev
 FUZZ_TARGETS  := resp_parser command
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-missing-field-initializers \
@@ -205,7 +202,7 @@ fuzz-build: $(FUZZ_BINS)
 # did. $(1): seconds per target; $(2): "smoke" to start from the seeds alone.
 define fuzz_run_all
 	@rc=0; for t in $(FUZZ_TARGETS); do \
-	  COMMAND_FUZZ_AVOID_KNOWN=$(FUZZ_AVOID_KNOWN) test/fuzz/run-fuzzer $(FUZZ_BUILD) $$t $(1) $(2) || rc=1; \
+	  test/fuzz/run-fuzzer $(FUZZ_BUILD) $$t $(1) $(2) || rc=1; \
 	done; exit $$rc
 endef
 
