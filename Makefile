@@ -47,7 +47,7 @@ HIREDIS_BATCH := $(BUILD)/hiredis-batch
 NODE_DIR     := test/clients/node
 NODE_MODULES := $(NODE_DIR)/node_modules/.package-lock.json
 
-.PHONY: all run test test-asan asan-build bench deps deps-test deps-bench deps-node clean
+.PHONY: all run test test-asan asan-build test-fuzz-build bench deps deps-test deps-bench deps-node clean
 
 all: $(SERVER) $(HELLO) $(CHECK_RDB)
 
@@ -62,8 +62,10 @@ endef
 
 deps:
 	$(call ensure_pkgs,$(BUILD_PKGS))
+# make test also builds and runs the fuzz targets (FUZZ_PKGS, in the fuzzing
+# section below): one apt-get for both.
 deps-test: deps
-	$(call ensure_pkgs,$(TEST_PKGS))
+	$(call ensure_pkgs,$(TEST_PKGS) $(FUZZ_PKGS))
 deps-bench: deps
 	$(call ensure_pkgs,$(BENCH_PKGS))
 # Node.js may come from Debian or from elsewhere with its own npm: only a
@@ -122,16 +124,22 @@ ASAN_CXXFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wn
 ASAN_TARGETS = $(addprefix $(ASAN_BUILD)/,ringdis-server hello-redis ringdis-check-rdb unit-tests \
                integration-tests hiredis-batch)
 
-# make test: the normal suite, then the sanitizer build's, and one total
-# line "N passed, M failed" for both.
-test: deps-test $(SERVER) $(HELLO) $(CHECK_RDB) $(UNIT) $(INTEG) $(CLIENTS) asan-build
-	@test/run-all $(BUILD) $(ASAN_BUILD)
+# make test: the normal suite, then the sanitizer build's, then each fuzz
+# target for FUZZ_SMOKE_SECONDS from its seeds (one test each), and one
+# total line "N passed, M failed" for all. The three trees build in parallel.
+test: deps-test $(SERVER) $(HELLO) $(CHECK_RDB) $(UNIT) $(INTEG) $(CLIENTS) asan-build test-fuzz-build
+	@FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) test/run-all --fuzz $(FUZZ_BUILD) $(BUILD) $(ASAN_BUILD)
 
 # The npm modules are installed here, before the sub-make, so that one npm ci
 # runs at a time (the sub-make then finds them up to date).
 asan-build: deps-test $(NODE_MODULES)
 	$(MAKE) BUILD=$(ASAN_BUILD) CXXFLAGS="$(ASAN_CXXFLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	  $(ASAN_TARGETS) $(NODE_MODULES)
+
+# The fuzz targets, for make test: a sub-make started once deps-test has
+# installed clang (deps-fuzz then finds it there: no second apt-get).
+test-fuzz-build: deps-test
+	$(MAKE) fuzz-build
 
 # Only the sanitizer build's suite.
 test-asan: asan-build
@@ -147,16 +155,16 @@ clean:
 
 # ===========================================================================
 # Fuzzing (libFuzzer); see test/fuzz/README.md. Everything for it is in this
-# section.
+# section, but for make test's use of it above (test-fuzz-build, then
+# test/run-all --fuzz).
 #   make fuzz                    each target for FUZZ_SECONDS (default 60)
 #   make fuzz FUZZ_SECONDS=600   longer
-#   make fuzz-smoke              each target for FUZZ_SMOKE_SECONDS (20; CI),
-#                                from the seed corpus alone
+#   make fuzz-smoke              each target for FUZZ_SMOKE_SECONDS (20), from
+#                                the seed corpus alone; make test runs the same
+#                                through test/run-all --fuzz, one test a target
 #   make fuzz-build              only build build-fuzz/{resp_parser,command}_fuzz
 #   make fuzz-seeds              regenerate the seed-* files of test/fuzz/corpus
 #   make fuzz-clean              remove build-fuzz/
-# FUZZ_AVOID_KNOWN=1 makes command_fuzz step around the bugs already filed
-# in test/fuzz/crashes (their reproducers in the seed corpus fail otherwise).
 # Built with clang (-fsanitize=fuzzer,address,undefined) in build-fuzz/,
 # compiling the library sources itself. A crash (or leak, timeout, OOM)
 # fails the make and prints the reproducer's path.
@@ -165,7 +173,6 @@ FUZZ_CXX      ?= clang++
 FUZZ_BUILD    := build-fuzz
 FUZZ_SECONDS  ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
-FUZZ_AVOID_KNOWN ?= 0
 FUZZ_PKGS     := clang libclang-rt-14-dev libcxxopts-dev
 FUZZ_TARGETS  := resp_parser command
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-missing-field-initializers \
@@ -205,7 +212,7 @@ fuzz-build: $(FUZZ_BINS)
 # did. $(1): seconds per target; $(2): "smoke" to start from the seeds alone.
 define fuzz_run_all
 	@rc=0; for t in $(FUZZ_TARGETS); do \
-	  COMMAND_FUZZ_AVOID_KNOWN=$(FUZZ_AVOID_KNOWN) test/fuzz/run-fuzzer $(FUZZ_BUILD) $$t $(1) $(2) || rc=1; \
+	  test/fuzz/run-fuzzer $(FUZZ_BUILD) $$t $(1) $(2) || rc=1; \
 	done; exit $$rc
 endef
 

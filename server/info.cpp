@@ -131,7 +131,7 @@ void stats_section(Server& s, std::string& out) {
         // them here, and tests and tools read them to tell a partial sync
         // from a full one.
         "sync_full", st.sync_full)("sync_partial_ok", st.sync_partial_ok)("sync_partial_err", st.sync_partial_err)(
-        "expired_keys", st.expired_keys)(
+        "accept_pauses", st.accept_pauses)("expired_keys", st.expired_keys)(
         "evicted_keys", st.evicted_keys)("keyspace_hits", st.keyspace_hits)("keyspace_misses", st.keyspace_misses)(
         "pubsub_channels", s.pubsub().channel_count())("pubsub_patterns", s.pubsub().pattern_count())(
         "pubsubshard_channels", s.pubsub().shard_channel_count())("total_error_replies", st.total_error_replies)(

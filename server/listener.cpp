@@ -18,7 +18,11 @@ namespace {
 
 // Accepts per wake-up, so a connection storm cannot starve served clients.
 constexpr int kMaxAcceptsPerWake = 256;
+// Out of descriptors: how long the listener is not watched, and how often at
+// most that is logged (a server held at its limit would otherwise log ten
+// lines a second).
 constexpr uint64_t kFdExhaustedPauseMs = 100;
+constexpr uint64_t kPauseLogIntervalMs = 1000;
 
 // Redis's anetKeepAlive: probes after `seconds` of silence, then every
 // seconds/3, and the peer is dropped after 3 unanswered ones.
@@ -73,9 +77,21 @@ void Listener::close() {
     fd_ = -1;
 }
 
-void Listener::pause_accepting() {
+void Listener::pause_accepting(int err) {
     if (paused_ || fd_ < 0) return;
     paused_ = true;
+    ++server_.stats().accept_pauses;
+    const uint64_t now = server_.loop().now_ms();
+    if (!logged_ || now - last_log_ms_ >= kPauseLogIntervalMs) {
+        std::fprintf(stderr,
+                     "ringdis: Accepting client connection: %s; not accepting for %llu ms (pauses so far: %llu)\n",
+                     std::strerror(err), static_cast<unsigned long long>(kFdExhaustedPauseMs),
+                     static_cast<unsigned long long>(server_.stats().accept_pauses));
+        logged_ = true;
+        last_log_ms_ = now;
+    }
+    // The socket stays readable while connections wait in its backlog: with
+    // level-triggered epoll, watching it now would wake the loop at once.
     server_.loop().set_mask(fd_, reactor::kNone);
     server_.loop().add_timer(kFdExhaustedPauseMs, 0, [this] {
         paused_ = false;
@@ -88,10 +104,7 @@ void Listener::on_io(int, unsigned) {
         int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                std::fprintf(stderr, "accept: %s; pausing accepts\n", std::strerror(errno));
-                pause_accepting();
-            }
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) pause_accepting(errno);
             return;  // EAGAIN or an error to retry on the next wake-up
         }
         int one = 1;

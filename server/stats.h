@@ -8,6 +8,9 @@ namespace server {
 struct ServerStats {
     uint64_t total_connections_received = 0;
     uint64_t rejected_connections = 0;
+    // Times the listener stopped accepting for a moment because accept()
+    // failed for lack of descriptors or memory (ringdis's own counter).
+    uint64_t accept_pauses = 0;
     uint64_t total_commands_processed = 0;
     uint64_t unknown_commands = 0;
     uint64_t net_input_bytes = 0;

@@ -233,6 +233,11 @@ void scenarios(Seeds& s) {
     scenario(s, "per-connection", {"@0 SET k v", "@1 GET k", "@1 SET k w", "@0 GET k", "@1 SWAPDB 0 1",
                                    "@1 WATCH k", "@0 SET k x", "@1 MULTI", "@1 EXEC"},
              0x03);
+    // The fuzzed clients change the default user's permissions and the
+    // password; the checks (!check) must still run in full.
+    scenario(s, "acl-checker", {"@0 SET k v", "@0 ACL SETUSER default -dbsize -type", "!check",
+                                "@0 CONFIG SET requirepass pw", "@1 GET k", "@1 AUTH pw", "@1 SET k2 v", "!check",
+                                "@0 ACL SETUSER default resetkeys -select", "@2 SCAN 0", "!check"});
     scenario(s, "events-blocked", {"@2 PSUBSCRIBE *", "@1 BLMOVE l l2 LEFT LEFT 0", "@0 RPUSH l a", "@0 LMOVE l2 l RIGHT LEFT"},
              0x04);
 }
