@@ -29,6 +29,9 @@ constexpr size_t kOutputSoftLimit = 1 << 20;
 // announcing 512 MB does not reserve it before the bytes arrive.
 constexpr size_t kMaxGrowStep = 64u << 20;
 constexpr size_t kReadChunk = 16 * 1024;
+// Input buffers grow to this for clients whose batches fill them (and the
+// server's pool keeps buffers up to this size).
+constexpr size_t kGreedyBufferMax = 64 * 1024;
 
 std::string_view upto_nul(std::string_view s) {
     size_t nul = s.find('\0');
@@ -123,15 +126,24 @@ void Connection::handle_readable() {
         in_.reserve(in_.capacity() * 2);
     }
     std::span<char> room = in_.writable();
-    // At most 16 KiB a read (Redis's PROTO_IOBUF_LEN) unless a larger bulk
-    // is on its way: Redis checks its limits between reads (an inline line
-    // of more than 64 KiB without its newline), so they trip alike.
-    const size_t chunk = std::max(kReadChunk, parser_.bytes_wanted());
+    // 16 KiB a read (Redis's PROTO_IOBUF_LEN) into a fresh buffer, unless a
+    // larger bulk is on its way; into one that has grown, as much as fits,
+    // as Redis reads once its query buffer has grown ("to save read(2)
+    // system calls"). Limits are checked between reads, as Redis's are; an
+    // inline line keeps to 16 KiB reads, so that one longer than 64 KiB is
+    // refused (no newline yet) rather than read whole at once.
+    size_t chunk = std::max(kReadChunk, parser_.bytes_wanted());
+    if (in_.capacity() > kReadChunk && (in_.empty() || in_.at(0) == '*')) chunk = std::max(chunk, room.size());
     ssize_t n = ::read(fd_, room.data(), std::min(room.size(), chunk));
     ServerStats& stats = server_.stats();
     ++stats.read_syscalls;
     if (n > 0) {
         in_.commit(static_cast<size_t>(n));
+        // A read that filled the buffer leaves the rest of the batch for
+        // another read (and its replies for another write): a client whose
+        // batches are that big gets a bigger buffer, which the pool keeps
+        // (up to 64 KiB) for its next batch.
+        if (in_.free_space() == 0 && in_.capacity() < kGreedyBufferMax) in_.reserve(in_.capacity() * 2);
         stats.net_input_bytes += static_cast<uint64_t>(n);
         last_active_ms_ = server_.loop().now_ms();
         // Checked before the input is run, as Redis does: unparsed input

@@ -455,7 +455,11 @@ protocol::RingBuffer Server::take_input_buffer() {
 }
 
 void Server::give_input_buffer(protocol::RingBuffer&& b) {
-    if (b.capacity() == kPooledBufferSize && input_pool_.size() < kMaxPooledBuffers) {
+    // A buffer that grew a little (a pipeline of 1 KiB values is more than
+    // 16 KiB a batch) is kept too: freeing it would make every batch of
+    // such a client pay a grow-and-copy and a free.
+    if (b.capacity() >= kPooledBufferSize && b.capacity() <= 4 * kPooledBufferSize &&
+        input_pool_.size() < kMaxPooledBuffers) {
         input_pool_.push_back(std::move(b));
     } else {
         b.release();
