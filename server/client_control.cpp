@@ -11,15 +11,8 @@ void client_pause_command(CommandContext& ctx) {
         ctx.error_raw(errors::kSyntax);
         return;
     }
-    auto timeout = parse_int64(ctx.arg(2));
-    if (!timeout) {
-        ctx.error("ERR timeout is not an integer or out of range");
-        return;
-    }
-    if (*timeout < 0) {
-        ctx.error("ERR timeout is negative");
-        return;
-    }
+    int64_t timeout = 0;
+    if (!arg_timeout_ms(ctx, ctx.arg(2), timeout)) return;
     bool writes_only = false;
     if (ctx.argc() == 4) {
         if (equals_nocase(ctx.arg(3), "write")) {
@@ -29,7 +22,7 @@ void client_pause_command(CommandContext& ctx) {
             return;
         }
     }
-    int64_t until = *timeout > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + *timeout;
+    int64_t until = timeout > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + timeout;
     ctx.server.pause_clients(until, writes_only);
     ctx.reply.ok();
 }

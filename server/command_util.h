@@ -38,6 +38,17 @@ inline bool arg_int64(CommandContext& ctx, std::string_view s, int64_t& out,
     return true;
 }
 
+// A timeout in milliseconds (WAIT, CLIENT PAUSE): an integer, not
+// negative; else Redis's error reply and false.
+inline bool arg_timeout_ms(CommandContext& ctx, std::string_view s, int64_t& out) {
+    if (!arg_int64(ctx, s, out, "-ERR timeout is not an integer or out of range\r\n")) return false;
+    if (out < 0) {
+        ctx.error("ERR timeout is negative");
+        return false;
+    }
+    return true;
+}
+
 // A command accessed e: under an LRU or LFU maxmemory-policy its access
 // stamp takes the clock, and the LFU counter moves (eviction.h). Other
 // policies do not read the stamps, and keeping them costs GET and SET about

@@ -113,29 +113,18 @@ void wait_command(CommandContext& ctx) {
             "propagated.");
         return;
     }
-    auto want = parse_int64(ctx.arg(1));
-    if (!want) {
-        ctx.error_raw(errors::kNotInteger);
-        return;
-    }
-    auto timeout = parse_int64(ctx.arg(2));
-    if (!timeout) {
-        ctx.error("ERR timeout is not an integer or out of range");
-        return;
-    }
-    if (*timeout < 0) {
-        ctx.error("ERR timeout is negative");
-        return;
-    }
+    int64_t want = 0;
+    int64_t timeout = 0;
+    if (!arg_int64(ctx, ctx.arg(1), want) || !arg_timeout_ms(ctx, ctx.arg(2), timeout)) return;
     // The first run fixes the offset to reach (where this client's last
     // write ended, as Redis's WAIT); a run after a wake-up keeps it.
     if (ctx.conn.rerun_deadline() < 0) ctx.conn.set_wait_offset(ctx.conn.write_offset());
     const auto acked = static_cast<int64_t>(repl.replicas_acked(ctx.conn.wait_offset()));
-    if (acked >= *want || ctx.conn.cannot_block()) {
+    if (acked >= want || ctx.conn.cannot_block()) {
         ctx.reply.integer(acked);
         return;
     }
-    const int64_t deadline = *timeout == 0 ? 0 : ctx.now_ms + *timeout;
+    const int64_t deadline = timeout == 0 ? 0 : ctx.now_ms + timeout;
     ctx.server.blocking().block(ctx.conn, ctx.db, {}, deadline, ctx.argv, TimeoutReply::kReplicaCount);
     repl.wait_started(ctx.conn);
 }

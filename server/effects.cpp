@@ -23,8 +23,8 @@ std::span<const std::string_view> effect_of(std::span<const std::string_view> ar
 
     Entry* e = where.dict().find(argv[1]);
     auto deadline = [&]() -> std::string_view {
-        scratch.deadline = std::to_string(e->expire_ms());
-        return scratch.deadline;
+        scratch.text = std::to_string(e->expire_ms());
+        return scratch.text;
     };
     std::vector<std::string_view>& out = scratch.argv;
     out.clear();
@@ -38,8 +38,8 @@ std::span<const std::string_view> effect_of(std::span<const std::string_view> ar
         else out = {"SET", argv[1], value};
     } else if (incrbyfloat && e != nullptr && e->type == ValueType::kString) {
         // The result as stored, so every replica rounds alike.
-        scratch.deadline = std::string(e->str());
-        out = {"SET", argv[1], scratch.deadline, "KEEPTTL"};
+        scratch.text = std::string(e->str());
+        out = {"SET", argv[1], scratch.text, "KEEPTTL"};
     }
     if (out.empty()) return argv;
     return out;

@@ -17,7 +17,7 @@ class Database;
 // Storage for the rewritten argument vector (reused between commands).
 struct EffectScratch {
     std::vector<std::string_view> argv;
-    std::string deadline;
+    std::string text;  // a deadline or a value the rewrite names
 };
 
 // The effect of `argv` after it ran against `where`: `argv` itself, or a

@@ -121,9 +121,7 @@ bool MasterLink::read_available() {
             if (state_ == State::kBulk) payload_.append(buf, static_cast<size_t>(n));
             else in_.append(buf, static_cast<size_t>(n));
             if (state_ == State::kBulk) take_payload();
-            if (state_ != State::kBulk && state_ != State::kBulkHeader && state_ != State::kPong &&
-                state_ != State::kReplies && state_ != State::kPsync)
-                return state_ != State::kFailed;
+            if (finished()) return state_ != State::kFailed;
             continue;
         }
         if (n < 0 && errno == EINTR) continue;

@@ -24,7 +24,6 @@ void ReplBacklog::copy_from(uint64_t from, std::string& out) const {
     size_t want = static_cast<size_t>(end_offset_ + 1 - from);
     const size_t cap = buf_.size();
     size_t pos = (next_ + cap - want % cap) % cap;
-    if (want == cap) pos = next_;
     while (want > 0) {
         const size_t n = std::min(want, cap - pos);
         out.append(buf_.data() + pos, n);
