@@ -9,6 +9,7 @@
 #include "server/acl_redis_commands.h"
 #include "server/command.h"
 #include "server/command_table.h"
+#include "server/command_util.h"
 #include "server/config.h"
 #include "server/glob.h"
 #include "server/number.h"
@@ -31,17 +32,6 @@ constexpr std::string_view kErrBadHash =
     "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters";
 constexpr std::string_view kErrSubcommandFirstArg = "Allowing first-arg of a subcommand is not supported";
 
-bool eq_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
 
 bool valid_hash(std::string_view h) {
     if (h.size() != 64) return false;
@@ -206,7 +196,7 @@ bool time_independent_equal(std::string_view a, std::string_view b) {
 
 uint32_t acl_category_bit(std::string_view name) {
     for (size_t i = 0; i < kAclCategoryCount; ++i)
-        if (eq_nocase(name, kAclCategories[i])) return 1u << i;
+        if (equals_nocase(name, kAclCategories[i])) return 1u << i;
     return 0;
 }
 
@@ -388,7 +378,7 @@ std::optional<std::string> Acl::apply_command_rule(AclUser& u, std::string_view 
         it = u.first_args.end() - 1;
     }
     for (const std::string& a : it->second)
-        if (eq_nocase(a, arg)) return std::nullopt;
+        if (equals_nocase(a, arg)) return std::nullopt;
     it->second.emplace_back(arg);
     return std::nullopt;
 }
@@ -396,18 +386,18 @@ std::optional<std::string> Acl::apply_command_rule(AclUser& u, std::string_view 
 std::optional<std::string> Acl::apply(AclUser& u, std::string_view op) const {
     if (op.empty()) return std::nullopt;  // Redis: an empty op does nothing
     // The user's own attributes.
-    if (eq_nocase(op, "on")) {
+    if (equals_nocase(op, "on")) {
         u.flags |= AclUser::kEnabled;
-    } else if (eq_nocase(op, "off")) {
+    } else if (equals_nocase(op, "off")) {
         u.flags &= static_cast<uint8_t>(~AclUser::kEnabled);
-    } else if (eq_nocase(op, "skip-sanitize-payload")) {
+    } else if (equals_nocase(op, "skip-sanitize-payload")) {
         u.flags = static_cast<uint8_t>((u.flags & ~AclUser::kSanitizePayload) | AclUser::kSkipSanitizePayload);
-    } else if (eq_nocase(op, "sanitize-payload")) {
+    } else if (equals_nocase(op, "sanitize-payload")) {
         u.flags = static_cast<uint8_t>((u.flags & ~AclUser::kSkipSanitizePayload) | AclUser::kSanitizePayload);
-    } else if (eq_nocase(op, "nopass")) {
+    } else if (equals_nocase(op, "nopass")) {
         u.flags |= AclUser::kNoPass;
         u.passwords.clear();
-    } else if (eq_nocase(op, "resetpass")) {
+    } else if (equals_nocase(op, "resetpass")) {
         u.flags &= static_cast<uint8_t>(~AclUser::kNoPass);
         u.passwords.clear();
     } else if (op[0] == '>' || op[0] == '#') {
@@ -431,29 +421,29 @@ std::optional<std::string> Acl::apply(AclUser& u, std::string_view op) const {
         auto it = std::find(u.passwords.begin(), u.passwords.end(), hash);
         if (it == u.passwords.end()) return std::string(kErrNoSuchPassword);
         u.passwords.erase(it);
-    } else if (eq_nocase(op, "clearselectors")) {
+    } else if (equals_nocase(op, "clearselectors")) {
         // There are no selectors besides the root one.
-    } else if (eq_nocase(op, "reset")) {
+    } else if (equals_nocase(op, "reset")) {
         for (std::string_view o : {"resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload",
                                    "clearselectors", "-@all"})
             apply(u, o);
     }
     // The root selector: keys, channels, commands.
-    else if (eq_nocase(op, "allkeys") || op == "~*") {
+    else if (equals_nocase(op, "allkeys") || op == "~*") {
         u.all_keys = true;
         u.keys.clear();
-    } else if (eq_nocase(op, "resetkeys")) {
+    } else if (equals_nocase(op, "resetkeys")) {
         u.all_keys = false;
         u.keys.clear();
-    } else if (eq_nocase(op, "allchannels") || op == "&*") {
+    } else if (equals_nocase(op, "allchannels") || op == "&*") {
         u.all_channels = true;
         u.channels.clear();
-    } else if (eq_nocase(op, "resetchannels")) {
+    } else if (equals_nocase(op, "resetchannels")) {
         u.all_channels = false;
         u.channels.clear();
-    } else if (eq_nocase(op, "allcommands") || eq_nocase(op, "+@all")) {
+    } else if (equals_nocase(op, "allcommands") || equals_nocase(op, "+@all")) {
         set_all(u, true);
-    } else if (eq_nocase(op, "nocommands") || eq_nocase(op, "-@all")) {
+    } else if (equals_nocase(op, "nocommands") || equals_nocase(op, "-@all")) {
         set_all(u, false);
     } else if (op[0] == '~' || op[0] == '%') {
         if (u.all_keys) return std::string(kErrKeysAfterAll);
@@ -546,7 +536,7 @@ AclVerdict Acl::check(const AclUser& u, const Command& cmd, std::span<const std:
         if (argv.size() >= 2) {
             for (const auto& [id, args] : u.first_args) {
                 if (id != cmd.acl_id) continue;
-                for (const std::string& a : args) by_first_arg = by_first_arg || eq_nocase(a, argv[1]);
+                for (const std::string& a : args) by_first_arg = by_first_arg || equals_nocase(a, argv[1]);
             }
         }
         if (!by_first_arg) return {AclDenied::kCommand, 0};
